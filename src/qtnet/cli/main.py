@@ -1,0 +1,149 @@
+"""``qtnet`` entry point: argparse with one subcommand per job.
+
+Every command is described here by a name, a one-line help, a function that
+declares its options and the dotted path of the function that runs it.  The
+implementation module is imported only when its command is chosen, so
+``qtnet --help`` and ``qtnet CMD --help`` stay fast (no asyncio, no uvloop, no
+Qt classes loaded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    target: str  # "package.module:function", the function takes the parsed Namespace
+
+
+def _stream_version(text: str) -> int:
+    """QDataStream version as a number (17) or a Qt name (Qt_5_10)."""
+    from qtnet.cli._stream_versions import parse_stream_version
+
+    try:
+        return parse_stream_version(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0..65535: {value}")
+    return value
+
+
+def _configure_fortune_server(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--host",
+        default=None,
+        help="address to listen on (default: all addresses, dual-stack '::' "
+        "with a fallback to 0.0.0.0)",
+    )
+    p.add_argument(
+        "--port", type=_port, default=0, help="TCP port (default: 0, chosen by the system)"
+    )
+    p.add_argument(
+        "--framing",
+        choices=("qt5", "legacy"),
+        default="qt5",
+        help="qt5: a bare QString as in the Qt 5.10+ example (default); "
+        "legacy: quint16 block size first, as in the Qt 4 example",
+    )
+    p.add_argument(
+        "--stream-version",
+        type=_stream_version,
+        default=None,
+        metavar="VERSION",
+        help="QDataStream version, a number or a name such as Qt_5_10 (default: Qt_5_10)",
+    )
+    p.add_argument(
+        "--fortunes",
+        metavar="FILE",
+        default=None,
+        help="UTF-8 file with one fortune per line (default: the seven Qt example fortunes)",
+    )
+
+
+def _configure_doctor(p: argparse.ArgumentParser) -> None:
+    del p  # no options
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "fortune-server",
+        "serve Qt's Fortune example: one QString per connection",
+        _configure_fortune_server,
+        "qtnet.cli.fortune_server_minimal:run",
+    ),
+    Command(
+        "doctor",
+        "show Python, event loop, platform and socket features",
+        _configure_doctor,
+        "qtnet.cli.doctor:run",
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    width = max(len(c.name) for c in COMMANDS) + 2
+    listing = "\n".join(f"  {c.name:<{width}}{c.help}" for c in COMMANDS)
+    parser = argparse.ArgumentParser(
+        prog="qtnet",
+        usage="%(prog)s [-h] [--version] COMMAND [options]",
+        description="qtnet: Qt's network server stack in pure Python on asyncio/uvloop.",
+        epilog=f"commands:\n{listing}\n\nRun 'qtnet COMMAND --help' for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="store_true", help="print qtnet's version and exit")
+    # The command list is the epilog above (one line per command); argparse's
+    # own listing wraps long command names onto two lines.
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)
+    for cmd in COMMANDS:
+        p = sub.add_parser(
+            cmd.name,
+            description=cmd.help,
+            formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=28),
+        )
+        cmd.configure(p)
+        p.set_defaults(_target=cmd.target)
+    return parser
+
+
+def qtnet_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("qtnet")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(f"qtnet {qtnet_version()}")
+        return 0
+    target: str | None = getattr(args, "_target", None)
+    if target is None:
+        parser.print_help(sys.stderr)
+        return 2
+    module_name, _, func_name = target.partition(":")
+    func = getattr(importlib.import_module(module_name), func_name)
+    return int(func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

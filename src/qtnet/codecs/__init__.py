@@ -1,0 +1,1 @@
+"""Layer 1: sans-I/O codecs (pure functions and state machines, no sockets)."""

@@ -1,0 +1,1 @@
+"""Layer 3: the Qt API classes (thin, faithful, one module per class family)."""

@@ -1,0 +1,308 @@
+"""QObject: ownership tree, thread affinity, deleteLater, object names, signals.
+
+Python frees memory itself, so "deleting" a QObject here means what a program
+can observe in Qt: subclasses release their resources (``_on_delete``: sockets
+close), ``destroyed`` is emitted, children are deleted first-parent-first, the
+object leaves its parent and every connection to or from it is dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ..iocore.loops import ThreadData, current_thread_data
+from .namespace import Qt
+from .signals import Signal, SignalInstance, current_sender
+
+O = TypeVar("O", bound="QObject")
+
+
+class QObject:
+    destroyed = Signal(object)
+    objectNameChanged = Signal(str)
+
+    # Class-level defaults keep __init__ cheap (sockets are created by the
+    # thousand) and let subclasses that forget super().__init__() still work.
+    _deleted = False
+    _blocked = False
+    _parent: QObject | None = None
+    _children: list[QObject] | None = None
+    _name = ""
+    _props: dict[str, Any] | None = None
+    _timers: dict[int, Any] | None = None
+
+    def __init__(self, parent: QObject | None = None, **kwargs: Any) -> None:
+        self._td: ThreadData = current_thread_data() if parent is None else parent._td
+        if parent is not None:
+            self._set_parent(parent)
+        if kwargs:
+            self._apply_kwargs(kwargs)
+
+    def _apply_kwargs(self, kwargs: dict[str, Any]) -> None:
+        # PySide6 accepts properties and signal connections as keywords:
+        # QTimer(interval=5, timeout=f), QObject(objectName="x").
+        for key, value in kwargs.items():
+            attr = getattr(self, key, None)
+            if isinstance(attr, SignalInstance):
+                attr.connect(value)
+                continue
+            setter = getattr(self, "set" + key[:1].upper() + key[1:], None)
+            if setter is None:
+                raise AttributeError(f"'{key}' is not a Qt property or a signal")
+            setter(value)
+
+    # -- names and properties ----------------------------------------------
+    def objectName(self) -> str:  # noqa: N802
+        return self._name
+
+    def setObjectName(self, name: str) -> None:  # noqa: N802
+        if name != self._name:
+            self._name = name
+            self.objectNameChanged.emit(name)
+
+    def property(self, name: str) -> Any:
+        return (self._props or {}).get(name)
+
+    def setProperty(self, name: str, value: Any) -> bool:  # noqa: N802
+        if self._props is None:
+            self._props = {}
+        if value is None:
+            self._props.pop(name, None)
+        else:
+            self._props[name] = value
+        return False  # Qt: true only for declared Q_PROPERTYs
+
+    def dynamicPropertyNames(self) -> list[bytes]:  # noqa: N802
+        return [k.encode() for k in (self._props or {})]
+
+    def inherits(self, class_name: str) -> bool:
+        return any(c.__name__ == class_name for c in type(self).__mro__)
+
+    def isWidgetType(self) -> bool:  # noqa: N802
+        return False
+
+    def isWindowType(self) -> bool:  # noqa: N802
+        return False
+
+    @staticmethod
+    def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
+        return text
+
+    # -- the ownership tree -------------------------------------------------
+    def parent(self) -> QObject | None:
+        return self._parent
+
+    def setParent(self, parent: QObject | None) -> None:  # noqa: N802
+        if parent is self._parent:
+            return
+        if parent is not None and parent._td is not self._td:
+            import warnings
+
+            warnings.warn(
+                "QObject::setParent: Cannot set parent, new parent is in a different thread",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return
+        self._set_parent(parent)
+
+    def _set_parent(self, parent: QObject | None) -> None:
+        old = self._parent
+        if old is not None and old._children is not None:
+            try:
+                old._children.remove(self)
+            except ValueError:
+                pass
+        self._parent = parent
+        if parent is not None:
+            if parent._children is None:
+                parent._children = []
+            parent._children.append(self)
+
+    def children(self) -> list[QObject]:
+        return list(self._children or ())
+
+    def findChildren(  # noqa: N802
+        self,
+        type_: type[O] | None = None,
+        name: str | None = None,
+        options: int = Qt.FindChildOption.FindChildrenRecursively,
+    ) -> list[O]:
+        found: list[Any] = []
+        recursive = bool(int(options) & 1)
+
+        def walk(obj: QObject) -> None:
+            for ch in obj._children or ():
+                if (type_ is None or isinstance(ch, type_)) and (not name or ch._name == name):
+                    found.append(ch)
+                if recursive:
+                    walk(ch)
+
+        walk(self)
+        return found
+
+    def findChild(  # noqa: N802
+        self,
+        type_: type[O] | None = None,
+        name: str | None = None,
+        options: int = Qt.FindChildOption.FindChildrenRecursively,
+    ) -> O | None:
+        kids = self.findChildren(type_, name, options)
+        return kids[0] if kids else None
+
+    # -- threads -------------------------------------------------------------
+    def thread(self) -> Any:
+        from .thread import QThread
+
+        return QThread._for_thread_data(self._td)
+
+    def moveToThread(self, target: Any) -> bool:  # noqa: N802
+        """Change thread affinity of this object and its children (Qt rules)."""
+        if self._parent is not None:
+            import warnings
+
+            warnings.warn("QObject::moveToThread: Cannot move objects with a parent", RuntimeWarning, stacklevel=2)
+            return False
+        if self._td.ident is not None and self._td.ident != threading.get_ident():
+            import warnings
+
+            warnings.warn(
+                "QObject::moveToThread: Current thread is not the object's thread. Cannot move to target thread",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return False
+        if target is None:
+            # Qt allows "no thread": the object then processes no events.
+            new_td = ThreadData()
+        else:
+            new_td = target._thread_data
+
+        def move(obj: QObject) -> None:
+            old_td = obj._td
+            obj._td = new_td
+            obj._moved_thread(old_td, new_td)
+            for ch in obj._children or ():
+                move(ch)
+
+        move(self)
+        return True
+
+    def _moved_thread(self, old: ThreadData, new: ThreadData) -> None:
+        """Hook: a subclass re-registers loop resources (timers, sockets)."""
+        if self._timers:
+            ids = list(self._timers)
+            for tid in ids:
+                interval = self._timers[tid].interval()
+                self.killTimer(tid)
+                self.startTimer(interval)
+
+    # -- signals ------------------------------------------------------------
+    def blockSignals(self, block: bool) -> bool:  # noqa: N802
+        prev = self._blocked
+        self._blocked = bool(block)
+        return prev
+
+    def signalsBlocked(self) -> bool:  # noqa: N802
+        return self._blocked
+
+    def sender(self) -> QObject | None:
+        """The object whose signal invoked the running slot, else None."""
+        s = current_sender()
+        return s if isinstance(s, QObject) else None
+
+    def senderSignalIndex(self) -> int:  # noqa: N802
+        return -1
+
+    def receivers(self, signal: Any) -> int:
+        return int(signal.receivers()) if isinstance(signal, SignalInstance) else 0
+
+    def isSignalConnected(self, signal: Any) -> bool:  # noqa: N802
+        return self.receivers(signal) > 0
+
+    @staticmethod
+    def connect(sender_signal: SignalInstance, slot: Any, type: int = 0) -> Any:  # noqa: A002
+        """``QObject.connect(obj.signal, slot)`` (the static PySide form)."""
+        return sender_signal.connect(slot, type)
+
+    @staticmethod
+    def disconnect(sender_signal: Any, slot: Any = None) -> bool:
+        if isinstance(sender_signal, SignalInstance):
+            return sender_signal.disconnect(slot)
+        return bool(sender_signal.signal.disconnect(sender_signal))  # a Connection
+
+    # -- QObject timers (startTimer / timerEvent) ---------------------------
+    def startTimer(self, interval: int, timerType: int = Qt.TimerType.CoarseTimer) -> int:  # noqa: N802,N803
+        from .timer import QTimer, QTimerEvent
+
+        t = QTimer()
+        t._td = self._td
+        t.setTimerType(timerType)
+        tid = t._allocate_id()
+        t.timeout.connect(lambda: self.timerEvent(QTimerEvent(tid)))
+        if self._timers is None:
+            self._timers = {}
+        self._timers[tid] = t
+        t.start(interval)
+        return tid
+
+    def killTimer(self, id: int) -> None:  # noqa: N802,A002
+        t = (self._timers or {}).pop(id, None)
+        if t is not None:
+            t.stop()
+
+    def timerEvent(self, event: Any) -> None:  # noqa: N802
+        pass
+
+    def event(self, event: Any) -> bool:
+        return False
+
+    # -- deletion -----------------------------------------------------------
+    def deleteLater(self) -> None:  # noqa: N802
+        """Delete when control returns to this object's thread's event loop."""
+        if not self._deleted:
+            self._td.defer_delete(self)
+
+    def _on_delete(self) -> None:
+        """Hook for subclasses: release resources (the C++ destructor's work)."""
+
+    def _destroy(self) -> None:
+        if self._deleted:
+            return
+        try:
+            self._on_delete()
+        finally:
+            self.destroyed.emit(self)
+            self._deleted = True
+            for child in list(self._children or ()):
+                child._destroy()
+            self._children = None
+            if self._parent is not None:
+                self._set_parent(None)
+            for t in list((self._timers or {}).values()):
+                t.stop()
+            self._timers = None
+            # Drop every outgoing connection; incoming ones are dropped lazily
+            # at emit time because the emitter sees receiver._deleted.
+            for value in list(self.__dict__.values()):
+                if isinstance(value, SignalInstance):
+                    value.disconnect()
+
+    def isDeleted(self) -> bool:  # noqa: N802 - qtnet extension (shiboken.isValid)
+        return self._deleted
+
+    def __repr__(self) -> str:
+        n = f" objectName={self._name!r}" if self._name else ""
+        return f"<{type(self).__name__} at 0x{id(self):x}{n}>"
+
+
+def invokeLater(obj: QObject, func: Callable[..., Any], *args: Any) -> None:  # noqa: N802
+    """Run ``func(*args)`` on ``obj``'s thread (QMetaObject::invokeMethod, queued)."""
+
+    def run() -> None:
+        if not obj._deleted:
+            func(*args)
+
+    obj._td.post(run)
