@@ -53,6 +53,7 @@ class ThreadData:
         "_lock",
         "deferred_deletes",
         "_flush_scheduled",
+        "_spinning",
         "loop_level",
         "quit_now",
         "exit_code",
@@ -67,6 +68,7 @@ class ThreadData:
         self._lock = threading.Lock()
         self.deferred_deletes: list[Any] = []
         self._flush_scheduled = False
+        self._spinning = False  # inside process_events()
         self.loop_level = 0  # how many QEventLoop/exec levels are running here
         self.quit_now = False  # QThread.exit() before exec(): next exec returns at once
         self.exit_code = 0
@@ -100,10 +102,18 @@ class ThreadData:
         """Run ``callback(*args)`` on this thread's loop, from any thread."""
         if self.finished:
             return  # as in Qt, a finished thread processes no more events
-        loop = self.loop()
         if self.ident == threading.get_ident():
-            loop.call_soon(callback, *args)
-        else:
+            self.loop().call_soon(callback, *args)
+            return
+        # Another thread.  The lock orders this against close_loop(): without
+        # it a post racing with the thread's end could create a fresh loop
+        # after the old one was closed, and leak its file descriptors.
+        with self._lock:
+            if self.finished:
+                return
+            loop = self._loop
+            if loop is None or loop.is_closed():
+                loop = self._loop = new_event_loop()
             try:
                 loop.call_soon_threadsafe(callback, *args)
             except RuntimeError:
@@ -112,15 +122,36 @@ class ThreadData:
                 pass
 
     # -- deleteLater --------------------------------------------------------
+    # Qt runs deferred deletes from an event loop (exec(), or a running asyncio
+    # loop here), after the code that called deleteLater() returned to it; a
+    # bare processEvents() outside any exec() never deletes (checked against Qt
+    # 6.12).  So the posted flush is skipped while process_events() spins and
+    # re-posted when an exec() level starts.
     def defer_delete(self, obj: Any) -> None:
         with self._lock:
             self.deferred_deletes.append(obj)
             if self._flush_scheduled:
                 return
             self._flush_scheduled = True
-        self.post(self.flush_deferred_deletes)
+        self.post(self._flush_from_loop)
+
+    def _flush_from_loop(self) -> None:
+        if self._spinning:
+            with self._lock:
+                self._flush_scheduled = False
+            return
+        self.flush_deferred_deletes()
+
+    def _schedule_pending_deletes(self) -> None:
+        with self._lock:
+            if not self.deferred_deletes or self._flush_scheduled:
+                return
+            self._flush_scheduled = True
+        self.post(self._flush_from_loop)
 
     def flush_deferred_deletes(self) -> None:
+        """Delete every object whose deleteLater() is pending, now (Qt:
+        sendPostedEvents(nullptr, DeferredDelete); also run at thread end)."""
         with self._lock:
             batch = self.deferred_deletes
             self.deferred_deletes = []
@@ -139,6 +170,7 @@ class ThreadData:
                 "cannot nest; use waitFor*() (which never needs the loop), an async "
                 "method with await, or signals instead of a nested exec()"
             )
+        self._schedule_pending_deletes()
         self.loop_level += 1
         try:
             loop.run_forever()
@@ -164,11 +196,12 @@ class ThreadData:
         if loop.is_running():
             return  # called from a slot: the running loop will get there itself
         loop.call_soon(loop.stop)
-        self.loop_level += 1
+        # Not an exec() level (Qt's loopLevel() does not count processEvents).
+        self._spinning = True
         try:
             loop.run_forever()
         finally:
-            self.loop_level -= 1
+            self._spinning = False
 
     def is_running(self) -> bool:
         loop = self._loop
@@ -176,13 +209,14 @@ class ThreadData:
 
     def close_loop(self) -> None:
         """Release the loop's fds when its thread ends (threads can be many)."""
-        loop = self._loop
+        with self._lock:  # see post()
+            loop = self._loop
+            self._loop = None
         if loop is not None and not loop.is_running() and not loop.is_closed():
             try:
                 loop.close()
             except Exception:
                 pass
-        self._loop = None
 
 
 _tls = threading.local()
@@ -198,6 +232,11 @@ def current_thread_data() -> ThreadData:
         pass
     td = ThreadData()
     bind_current_thread(td)
+    running = _get_running_loop()
+    if running is not None:
+        # First qtnet use inside a running asyncio loop (asyncio.run, another
+        # thread's loop): adopt it now, so other threads posting here reach it.
+        td._loop = running
     return td
 
 

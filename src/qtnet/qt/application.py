@@ -43,10 +43,15 @@ class QEventLoop(QObject):
         if not td.is_current():
             import warnings
 
-            warnings.warn("QEventLoop::exec: Cannot be called from a thread other than its own", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                "QEventLoop::exec: Cannot be called from a thread other than its own",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             return -1
         self._code = 0
         self._exit_requested = False
+        td.loop()  # exists before exit() from another thread needs it
         self._running = True
         try:
             td.run_level()
@@ -79,11 +84,11 @@ export_enums(QEventLoop, QEventLoop.ProcessEventsFlag)
 
 
 class QCoreApplication(QObject):
-    aboutToQuit = Signal()
-    applicationNameChanged = Signal()
-    applicationVersionChanged = Signal()
-    organizationNameChanged = Signal()
-    organizationDomainChanged = Signal()
+    aboutToQuit: Signal[None] = Signal()
+    applicationNameChanged: Signal[None] = Signal()
+    applicationVersionChanged: Signal[None] = Signal()
+    organizationNameChanged: Signal[None] = Signal()
+    organizationDomainChanged: Signal[None] = Signal()
 
     _instance: QCoreApplication | None = None
     _app_name = ""
@@ -93,7 +98,10 @@ class QCoreApplication(QObject):
 
     def __init__(self, argv: Sequence[str] | None = None) -> None:
         if QCoreApplication._instance is not None and not QCoreApplication._instance._deleted:
-            raise RuntimeError("Please destroy the QCoreApplication singleton before creating a new QCoreApplication instance.")
+            raise RuntimeError(
+                "Please destroy the QCoreApplication singleton before creating a new "
+                "QCoreApplication instance."
+            )
         super().__init__()
         self._argv = list(sys.argv if argv is None else argv)
         if not QCoreApplication._app_name and self._argv:
@@ -112,6 +120,7 @@ class QCoreApplication(QObject):
     def _exec(self) -> int:
         td = self._td
         self._code = 0
+        td.loop()  # exists before exit() from another thread needs it
         self._running = True
         try:
             td.run_level()
@@ -131,6 +140,7 @@ class QCoreApplication(QObject):
     async def exec_async(self) -> int:
         """Wait until quit()/exit() inside a running asyncio loop (qtnet extension)."""
         loop = asyncio.get_running_loop()
+        self._td.loop()  # adopt the running loop so other threads' posts reach it
         self._async_future = loop.create_future()
         self._running = True
         try:
@@ -149,7 +159,12 @@ class QCoreApplication(QObject):
         app._code = returnCode
         fut = app._async_future
         if fut is not None:
-            app._td.post(lambda: fut.done() or fut.set_result(returnCode))
+
+            def resolve() -> None:
+                if not fut.done():
+                    fut.set_result(returnCode)
+
+            app._td.post(resolve)
         else:
             app._td.stop_level()
 
@@ -171,7 +186,9 @@ class QCoreApplication(QObject):
     def _require() -> QCoreApplication:
         app = QCoreApplication.instance()
         if app is None:
-            raise RuntimeError("QCoreApplication::exec: Please instantiate the QApplication object first")
+            raise RuntimeError(
+                "QCoreApplication::exec: Please instantiate the QApplication object first"
+            )
         return app
 
     # -- application facts --------------------------------------------------

@@ -14,14 +14,29 @@ from typing import Any, TypeVar
 
 from ..iocore.loops import ThreadData, current_thread_data
 from .namespace import Qt
-from .signals import Signal, SignalInstance, current_sender
+from .signals import Signal, SignalInstance
 
-O = TypeVar("O", bound="QObject")
+O = TypeVar("O", bound="QObject")  # noqa: E741 - short like Qt's T
+
+
+class _CreatorThreadData:
+    """Class-level ``_td`` for an object whose QObject.__init__ never ran.
+
+    A non-data descriptor: ``__init__`` stores the real value in the instance
+    dict, which wins, so normal objects never get here and pay nothing.
+    """
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        td = current_thread_data()
+        obj.__dict__["_td"] = td
+        return td
 
 
 class QObject:
-    destroyed = Signal(object)
-    objectNameChanged = Signal(str)
+    destroyed: Signal[None] = Signal(object)
+    objectNameChanged: Signal[None] = Signal(str)
 
     # Class-level defaults keep __init__ cheap (sockets are created by the
     # thousand) and let subclasses that forget super().__init__() still work.
@@ -32,9 +47,11 @@ class QObject:
     _name = ""
     _props: dict[str, Any] | None = None
     _timers: dict[int, Any] | None = None
+    _current_sender: QObject | None = None  # set by signals.py while our slot runs
+    _td: ThreadData = _CreatorThreadData()  # type: ignore[assignment]
 
     def __init__(self, parent: QObject | None = None, **kwargs: Any) -> None:
-        self._td: ThreadData = current_thread_data() if parent is None else parent._td
+        self._td = current_thread_data() if parent is None else parent._td
         if parent is not None:
             self._set_parent(parent)
         if kwargs:
@@ -156,20 +173,28 @@ class QObject:
     def thread(self) -> Any:
         from .thread import QThread
 
-        return QThread._for_thread_data(self._td)
+        td = self._td
+        if td.qthread is None and td.ident is None:
+            return None  # moveToThread(None): Qt reports no thread
+        return QThread._for_thread_data(td)
 
     def moveToThread(self, target: Any) -> bool:  # noqa: N802
         """Change thread affinity of this object and its children (Qt rules)."""
         if self._parent is not None:
             import warnings
 
-            warnings.warn("QObject::moveToThread: Cannot move objects with a parent", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                "QObject::moveToThread: Cannot move objects with a parent",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             return False
         if self._td.ident is not None and self._td.ident != threading.get_ident():
             import warnings
 
             warnings.warn(
-                "QObject::moveToThread: Current thread is not the object's thread. Cannot move to target thread",
+                "QObject::moveToThread: Current thread is not the object's thread. "
+                "Cannot move to target thread",
                 RuntimeWarning,
                 stacklevel=2,
             )
@@ -209,14 +234,31 @@ class QObject:
         return self._blocked
 
     def sender(self) -> QObject | None:
-        """The object whose signal invoked the running slot, else None."""
-        s = current_sender()
-        return s if isinstance(s, QObject) else None
+        """The object whose signal invoked the running slot of *this* object, else None.
+
+        As in Qt, only while that object is still connected to this one: a
+        slot that runs after its connection went away (a queued call posted
+        before disconnect(), a single-shot connection) sees None.
+        """
+        s = self._current_sender
+        if s is None:
+            return None
+        for value in s.__dict__.values():
+            if isinstance(value, SignalInstance):
+                for c in value._conns:
+                    if c.receiver is self:
+                        return s
+        return None
 
     def senderSignalIndex(self) -> int:  # noqa: N802
         return -1
 
     def receivers(self, signal: Any) -> int:
+        """Live connections of ``signal``: a SignalInstance or PySide's string
+        form ``"2name(int)"`` (what ``SIGNAL("name(int)")`` gives)."""
+        if isinstance(signal, str):
+            name = signal.lstrip("0123456789").split("(", 1)[0]
+            signal = self.__dict__.get(name) or getattr(self, name, None)
         return int(signal.receivers()) if isinstance(signal, SignalInstance) else 0
 
     def isSignalConnected(self, signal: Any) -> bool:  # noqa: N802
@@ -288,7 +330,7 @@ class QObject:
             # at emit time because the emitter sees receiver._deleted.
             for value in list(self.__dict__.values()):
                 if isinstance(value, SignalInstance):
-                    value.disconnect()
+                    value._disconnect_all()
 
     def isDeleted(self) -> bool:  # noqa: N802 - qtnet extension (shiboken.isValid)
         return self._deleted

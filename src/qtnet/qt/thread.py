@@ -27,8 +27,8 @@ _ULONG_MAX = 0xFFFFFFFFFFFFFFFF
 
 
 class QThread(QObject):
-    started = Signal()
-    finished = Signal()
+    started: Signal[None] = Signal()
+    finished: Signal[None] = Signal()
 
     class Priority(enum.IntEnum):
         IdlePriority = 0
@@ -50,6 +50,7 @@ class QThread(QObject):
         self._priority = QThread.Priority.InheritPriority
         self._stack_size = 0
         self._state_lock = threading.Lock()
+        self._in_exec = False  # exec() is running or about to (guarded by _state_lock)
 
     @classmethod
     def _adopt(cls, td: ThreadData) -> QThread:
@@ -65,6 +66,7 @@ class QThread(QObject):
         t._priority = QThread.Priority.NormalPriority
         t._stack_size = 0
         t._state_lock = threading.Lock()
+        t._in_exec = False
         td.qthread = t
         return t
 
@@ -125,7 +127,9 @@ class QThread(QObject):
             threading.stack_size(max(self._stack_size, 32768))
         # Daemon: like a C++ program, the process may exit with threads alive
         # (Qt only warns "QThread: Destroyed while thread is still running").
-        t = threading.Thread(target=self._bootstrap, name=self.objectName() or "QThread", daemon=True)
+        t = threading.Thread(
+            target=self._bootstrap, name=self.objectName() or "QThread", daemon=True
+        )
         self._os_thread = t
         t.start()
         if self._stack_size:
@@ -164,26 +168,41 @@ class QThread(QObject):
         if not td.is_current():
             import warnings
 
-            warnings.warn("QThread::exec: Must be called from the managed thread", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                "QThread::exec: Must be called from the managed thread",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             return -1
-        if td.quit_now:
-            td.quit_now = False
-            return td.exit_code
-        td.exit_code = 0
-        td.run_level()
-        td.quit_now = False
+        # exit() may come from another thread at any moment: decide under the
+        # lock whether it arrived before exec() (return at once) or after (it
+        # then stops the loop, even one that has not started spinning yet).
+        td.loop()  # exists before exit() can need it
+        with self._state_lock:
+            if td.quit_now:
+                td.quit_now = False
+                return td.exit_code
+            td.exit_code = 0
+            self._in_exec = True
+        try:
+            td.run_level()
+        finally:
+            with self._state_lock:
+                self._in_exec = False
+                td.quit_now = False
         return td.exit_code
 
     exec_ = exec
 
     def exit(self, returnCode: int = 0) -> None:  # noqa: N803
         td = self._thread_data
-        td.exit_code = returnCode
-        if td.is_running():
-            td.stop_level()
-        else:
-            # Qt: exit() before exec() makes the next exec() return at once.
-            td.quit_now = True
+        with self._state_lock:
+            td.exit_code = returnCode
+            if self._in_exec or td.loop_level > 0:  # exec() or a QEventLoop runs
+                td.stop_level()
+            else:
+                # Qt: exit() before exec() makes the next exec() return at once.
+                td.quit_now = True
 
     def quit(self) -> None:
         self.exit(0)
@@ -196,11 +215,14 @@ class QThread(QObject):
         if t is threading.current_thread():
             import warnings
 
-            warnings.warn("QThread::wait: Thread tried to wait on itself", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                "QThread::wait: Thread tried to wait on itself", RuntimeWarning, stacklevel=2
+            )
             return False
         if hasattr(deadline, "remainingTime"):  # QDeadlineTimer-like
             deadline = deadline.remainingTime()
-        timeout = None if deadline is None or deadline < 0 or deadline >= _ULONG_MAX else deadline / 1000.0
+        forever = deadline is None or deadline < 0 or deadline >= _ULONG_MAX
+        timeout = None if forever else deadline / 1000.0
         t.join(timeout)
         return not t.is_alive()
 

@@ -30,7 +30,7 @@ class QTimerEvent:
 
 
 class QTimer(QObject):
-    timeout = Signal()
+    timeout: Signal[None] = Signal()
 
     _interval = 0
     _single = False
@@ -146,11 +146,22 @@ class QTimer(QObject):
         elif len(args) == 2:
             receiver, target = args
         else:
-            raise TypeError("singleShot(msec, [timerType,] callable) or singleShot(msec, receiver, slot)")
+            raise TypeError(
+                "singleShot(msec, [timerType,] callable) or singleShot(msec, receiver, slot)"
+            )
+        if isinstance(target, (bytes, bytearray)):
+            target = target.decode()
         if isinstance(target, str):
-            target = getattr(receiver, target)
+            # A member name: "name", or SLOT()'s spelling "1name()".
+            target = getattr(receiver, target.lstrip("0123456789").split("(", 1)[0])
         if isinstance(target, SignalInstance):
+            if receiver is None:
+                receiver = target._owner
             target = target.emit
+        elif receiver is None and isinstance(getattr(target, "__self__", None), QObject):
+            # PySide6 6.12: a QObject's bound method is its own context (the
+            # call is dropped once that object is deleted).
+            receiver = target.__self__
         from ..iocore.loops import current_thread_data
 
         td = receiver._td if isinstance(receiver, QObject) else current_thread_data()
