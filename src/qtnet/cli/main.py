@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qtnet.cli import udp_examples, websocket_examples  # argparse only: no Qt class
+
 
 @dataclass(frozen=True)
 class Command:
@@ -49,7 +51,7 @@ def _configure_fortune_server(p: argparse.ArgumentParser) -> None:
         "--host",
         default=None,
         help="address to listen on (default: all addresses, dual-stack '::' "
-        "with a fallback to 0.0.0.0)",
+        "with a fallback to 0.0.0.0; the first non-localhost IPv4 address is shown)",
     )
     p.add_argument(
         "--port", type=_port, default=0, help="TCP port (default: 0, chosen by the system)"
@@ -74,6 +76,78 @@ def _configure_fortune_server(p: argparse.ArgumentParser) -> None:
         default=None,
         help="UTF-8 file with one fortune per line (default: the seven Qt example fortunes)",
     )
+    p.add_argument(
+        "--log-interval",
+        type=_non_negative,
+        default=10.0,
+        metavar="SECONDS",
+        help="when stdout is not a terminal, log served/rate/active every SECONDS if "
+        "anything happened (default 10, 0 = never); a terminal gets a live status line. "
+        "Ctrl-C or SIGTERM stops the server and prints the summary",
+    )
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0: {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1: {value}")
+    return value
+
+
+def _configure_fortune_client(p: argparse.ArgumentParser) -> None:
+    p.add_argument("host", metavar="HOST", help="the fortune server's host name or address")
+    p.add_argument("port", metavar="PORT", type=_port, help="the fortune server's port")
+    p.add_argument(
+        "--framing",
+        choices=("auto", "qt5", "legacy"),
+        default="auto",
+        help="auto: tell from each reply's first bytes (default); qt5: a bare QString; "
+        "legacy: quint16 block size first (Qt 4, PySide6 examples)",
+    )
+    p.add_argument(
+        "--count",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="fortunes to print, each different from the one before (default 1)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_non_negative,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up after SECONDS (default 30, 0 = never); errors exit with status 1",
+    )
+
+
+def _configure_loopback(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--mb",
+        type=_non_negative,
+        default=50.0,
+        metavar="MB",
+        help="MiB the client sends to the server, in 64 KiB writes (default 50)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_non_negative,
+        default=120.0,
+        metavar="SECONDS",
+        help="give up after SECONDS (default 120, 0 = never)",
+    )
 
 
 def _configure_doctor(p: argparse.ArgumentParser) -> None:
@@ -85,7 +159,73 @@ COMMANDS: tuple[Command, ...] = (
         "fortune-server",
         "serve Qt's Fortune example: one QString per connection",
         _configure_fortune_server,
-        "qtnet.cli.fortune_server_minimal:run",
+        "qtnet.cli.fortune:run_server",
+    ),
+    Command(
+        "threaded-fortune-server",
+        "the Fortune server with one QThread and blocking I/O per connection",
+        _configure_fortune_server,
+        "qtnet.cli.fortune:run_threaded_server",
+    ),
+    Command(
+        "fortune-client",
+        "fetch fortunes from a Fortune server (event-driven client)",
+        _configure_fortune_client,
+        "qtnet.cli.fortune:run_client",
+    ),
+    Command(
+        "blocking-fortune-client",
+        "fetch fortunes with waitFor*() calls in a QThread",
+        _configure_fortune_client,
+        "qtnet.cli.fortune:run_blocking_client",
+    ),
+    Command(
+        "loopback",
+        "send N MB from a client to a server in this process, with progress",
+        _configure_loopback,
+        "qtnet.cli.fortune:run_loopback",
+    ),
+    Command(
+        "broadcast-sender",
+        "Qt's Broadcast Sender: a UDP broadcast datagram every second",
+        udp_examples.configure_broadcast_sender,
+        "qtnet.examples.broadcast_sender:run",
+    ),
+    Command(
+        "broadcast-receiver",
+        "Qt's Broadcast Receiver: print UDP broadcast datagrams",
+        udp_examples.configure_broadcast_receiver,
+        "qtnet.examples.broadcast_receiver:run",
+    ),
+    Command(
+        "multicast-sender",
+        "Qt's Multicast Sender: IPv4 + IPv6 group datagrams every second",
+        udp_examples.configure_multicast_sender,
+        "qtnet.examples.multicast_sender:run",
+    ),
+    Command(
+        "multicast-receiver",
+        "Qt's Multicast Receiver: join the groups, print their datagrams",
+        udp_examples.configure_multicast_receiver,
+        "qtnet.examples.multicast_receiver:run",
+    ),
+    Command(
+        "ws-echo-server",
+        "Qt's WebSocket Echo Server: every message goes back to its sender",
+        websocket_examples.configure_echo_server,
+        "qtnet.cli.websocket_examples:run_echo_server",
+    ),
+    Command(
+        "ws-echo-client",
+        "Qt's WebSocket Echo Client: send one message, print the echo",
+        websocket_examples.configure_echo_client,
+        "qtnet.cli.websocket_examples:run_echo_client",
+    ),
+    Command(
+        "chat-server",
+        "Qt's WebSocket chat relay, with its web page served at http://HOST:PORT/",
+        websocket_examples.configure_chat_server,
+        "qtnet.cli.websocket_examples:run_chat_server",
     ),
     Command(
         "doctor",

@@ -17,9 +17,10 @@ memory before it has been checked against the bytes actually available, a
 container never pre-sizes from its count (each element must decode from real
 bytes), and nested QVariants stop at ``MAX_VARIANT_DEPTH`` levels.
 
-The Qt API class ``qtnet.qt.datastream.QDataStream`` reuses this code over a
-QIODevice by overriding the ``_read``, ``_available``, ``_read_beyond``,
-``_tx_*`` hooks below.
+The Qt API class ``qtnet.qt.datastream.QDataStream`` is this codec: over a
+QIODevice it sets ``_data`` to None (the inline buffer fast paths then stay
+off) and overrides the ``_read``, ``_available``, ``_read_beyond``, ``_tx_*``
+hooks below.
 
 Example::
 
@@ -32,6 +33,7 @@ Example::
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -102,10 +104,6 @@ class Reader(StreamSettings):
 
     __slots__ = ()
 
-    # True while ``_data``/``pos``/``end`` are the input; the fast paths below read
-    # them directly.  The QIODevice-backed subclass turns this off.
-    _BUFFER_INPUT = True
-
     def __init__(
         self,
         data: bytes | bytearray | memoryview = b"",
@@ -124,11 +122,11 @@ class Reader(StreamSettings):
     # -- input hooks (the QIODevice-backed subclass overrides these) ----------
     def _suspended(self) -> bool:
         """Qt stops reading after an error while a (device) transaction is open."""
-        return self.status != _OK and self._tx_pos is not None
+        return self._status != _OK and self._tx_pos is not None
 
     def _read(self, n: int) -> bytes | None:
         """Consume and return up to ``n`` bytes; None if reading is suspended."""
-        if self.status and self._tx_pos is not None:
+        if self._status and self._tx_pos is not None:
             return None
         pos = self.pos
         end = min(pos + n, self.end)
@@ -167,18 +165,18 @@ class Reader(StreamSettings):
 
     # -- fixed-size values ----------------------------------------------------
     def _num(self, idx: int, n: int) -> int:
-        if self._BUFFER_INPUT and not (self.status and self._tx_pos is not None):
+        if self._data is not None and not (self._status and self._tx_pos is not None):
             pos = self.pos
             if pos + n <= self.end:  # fast path: whole value present
                 self.pos = pos + n
-                return self._s[idx].unpack_from(self._data, pos)[0]  # type: ignore[no-any-return]
+                return self._uf[idx](self._data, pos)[0]  # type: ignore[no-any-return]
         b = self._read(n)
         if b is None:
             return 0
         if len(b) != n:
             self.set_status(_PAST_END)
             return 0
-        return self._s[idx].unpack(b)[0]  # type: ignore[no-any-return]
+        return self._uf[idx](b)[0]  # type: ignore[no-any-return]
 
     def read_i8(self) -> int:
         return self._num(0, 1)
@@ -219,23 +217,28 @@ class Reader(StreamSettings):
 
     def read_float(self) -> float:
         """A C++ float (rounded to float32 even when it travels as 8 bytes)."""
-        if self._double_floats():
-            return _to_f32(self._float(9, 8))
-        return self._float(8, 4)
+        fs = self._fs
+        if fs.size == 8:
+            return _to_f32(self._float(fs))
+        return self._float(fs)
 
     def read_double(self) -> float:
-        if self._single():
-            return self._float(8, 4)
-        return self._float(9, 8)
+        return self._float(self._ds)
 
-    def _float(self, idx: int, n: int) -> float:
+    def _float(self, st: struct.Struct) -> float:
+        n = st.size
+        if self._data is not None and not (self._status and self._tx_pos is not None):
+            pos = self.pos
+            if pos + n <= self.end:  # fast path: whole value present
+                self.pos = pos + n
+                return float(st.unpack_from(self._data, pos)[0])
         b = self._read(n)
         if b is None:
             return 0.0
         if len(b) != n:
             self.set_status(_PAST_END)
             return 0.0
-        return float(self._s[idx].unpack(b)[0])
+        return float(st.unpack(b)[0])
 
     def read_qchar(self) -> str:
         return chr(self._num(3, 2))
@@ -316,15 +319,27 @@ class Reader(StreamSettings):
 
     def read_qstring(self) -> str | None:
         """A QString; None is null.  An odd byte size is ReadCorruptData, read stops after it."""
-        if self._BUFFER_INPUT and not (self.status and self._tx_pos is not None):
-            # Fast path: a complete, ordinary string in the buffer.
+        data = self._data
+        if data is not None and not (self._status and self._tx_pos is not None):
+            # Fast path: a complete, ordinary string in the buffer.  Failures cost
+            # nothing until they happen: a short size field raises struct.error,
+            # an odd size (corrupt) UnicodeDecodeError; both go the general way.
             pos = self.pos
-            end = pos + 4
-            if end <= self.end and self._version != 1:
-                size = self._s[5].unpack_from(self._data, pos)[0]
-                if size < EXTENDED_SIZE and not size & 1 and end + size <= self.end:
-                    self.pos = end + size
-                    return self._u16dec(self._data[end : end + size], "surrogatepass", True)[0]
+            try:
+                size = self._uf[5](data, pos)[0]
+            except struct.error:
+                pass
+            else:
+                start = pos + 4
+                end = start + size
+                if end <= self.end and size < EXTENDED_SIZE and self._version != 1:
+                    try:
+                        s: str = self._u16dec(data[start:end], "surrogatepass", True)[0]
+                    except UnicodeDecodeError:
+                        pass
+                    else:
+                        self.pos = end
+                        return s
         if self._version == 1:
             b = self.read_qbytearray()
             return None if b is None else b.decode("latin-1")
@@ -352,9 +367,9 @@ class Reader(StreamSettings):
         An error latched before the read does not stop decoding outside a
         transaction, and is restored afterwards (Qt's StreamStateSaver).
         """
-        old = self.status
+        old = self._status
         if old and not self._tx_started():
-            self.status = _OK
+            self._status = _OK
         n = self.read_size()
         if n < 0:
             self.set_status(_SIZE_LIMIT)
@@ -364,7 +379,7 @@ class Reader(StreamSettings):
             # (each consumes at least one), so a huge count ends at ReadPastEnd.
             result = body(n)
         if old:
-            self.status = old
+            self._status = old
         return result
 
     def read_list(self, read_item: Callable[[], T]) -> list[T]:
@@ -374,7 +389,7 @@ class Reader(StreamSettings):
             out: list[T] = []
             while n:
                 item = read_item()
-                if self.status:
+                if self._status:
                     return []
                 out.append(item)
                 n -= 1
@@ -390,7 +405,7 @@ class Reader(StreamSettings):
             while n:
                 k = read_key()
                 v = read_value()
-                if self.status:
+                if self._status:
                     return {}
                 out[k] = v
                 n -= 1
@@ -453,7 +468,7 @@ class Reader(StreamSettings):
         self.tx_depth += 1
         if self.tx_depth == 1:
             self._tx_begin()
-            self.status = _OK
+            self._status = _OK
 
     def commit_transaction(self) -> bool:
         """Inner: report ``status == Ok``.  Outermost: on ReadPastEnd restore the
@@ -462,11 +477,11 @@ class Reader(StreamSettings):
             return False
         self.tx_depth -= 1
         if self.tx_depth == 0:
-            if self.status == _PAST_END:
+            if self._status == _PAST_END:
                 self._tx_rollback()
                 return False
             self._tx_commit()
-        return self.status == _OK
+        return self._status == _OK
 
     def rollback_transaction(self) -> None:
         """Mark the data incomplete (ReadPastEnd unless another error is set).
@@ -480,14 +495,14 @@ class Reader(StreamSettings):
         self.tx_depth -= 1
         if self.tx_depth:
             return
-        if self.status == _PAST_END:
+        if self._status == _PAST_END:
             self._tx_rollback()
         else:
             self._tx_commit()
 
     def abort_transaction(self) -> None:
         """Set ReadCorruptData; the outermost call drops the restore point, keeping ``pos``."""
-        self.status = _CORRUPT
+        self._status = _CORRUPT
         if self.tx_depth == 0:
             return
         self.tx_depth -= 1

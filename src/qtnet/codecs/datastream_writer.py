@@ -57,7 +57,19 @@ def _structs(prefix: str) -> tuple[struct.Struct, ...]:
 # Precompiled per byte order: i8 u8 i16 u16 i32 u32 i64 u64 f32 f64.
 _BE = _structs(">")
 _LE = _structs("<")
+# Their bound unpack_from/pack methods, shared by every stream: a hot path then
+# costs one slot load and one index instead of three attribute lookups.
+_UF_BE = tuple(s.unpack_from for s in _BE)
+_UF_LE = tuple(s.unpack_from for s in _LE)
+_PK_BE = tuple(s.pack for s in _BE)
+_PK_LE = tuple(s.pack for s in _LE)
+# Size fields for the common small sizes, ready-made: a tuple index instead of a pack().
+SMALL_SIZES = 1024
+_SIZES_BE = tuple(_BE[5].pack(n) for n in range(SMALL_SIZES))
+_SIZES_LE = tuple(_LE[5].pack(n) for n in range(SMALL_SIZES))
 _F32 = struct.Struct("<f")
+_DOUBLE = FloatingPointPrecision.DoublePrecision
+_SINGLE = FloatingPointPrecision.SinglePrecision
 
 
 def _to_f32(x: float) -> float:
@@ -69,11 +81,16 @@ def _to_f32(x: float) -> float:
 
 
 class StreamSettings:
-    """State shared by reading and writing: version, byte order, precision, status."""
+    """State shared by reading and writing: version, byte order, precision, status.
+
+    Everything the encoders/decoders would otherwise work out per value from the
+    settings (struct table, UTF-16 codec, float/double wire sizes) is resolved
+    once in :meth:`_resolve` whenever a setting changes.
+    """
 
     __slots__ = (
-        "_version", "_order", "precision", "status", "_s", "_u16enc", "_u16dec",
-        "_data", "pos", "end", "_tx_pos", "tx_depth", "buffer",
+        "_version", "_order", "_precision", "_status", "_uf", "_pk", "_sizes", "_u16enc",
+        "_u16dec", "_fs", "_ds", "_data", "pos", "end", "_tx_pos", "tx_depth", "buffer",
     )  # fmt: skip
 
     def __init__(
@@ -82,17 +99,43 @@ class StreamSettings:
         byte_order: int = ByteOrder.BigEndian,
         precision: int = FloatingPointPrecision.DoublePrecision,
     ) -> None:
-        self._version = int(version)
-        self.precision = int(precision)
-        self.status = _OK
+        self._defaults()
+        if version != _DEFAULT_VERSION or byte_order or precision != _DOUBLE:
+            self._version = int(version)
+            self._order = int(byte_order)
+            self._precision = int(precision)
+            self._resolve()
+
+    def _defaults(self) -> None:
+        """Qt's defaults (current version, big endian, double precision), status Ok."""
+        self._version = _DEFAULT_VERSION
+        self._order = 0
+        self._precision = 1
+        self._status = _OK
         self.tx_depth = 0
-        if byte_order == ByteOrder.BigEndian:  # the common case, without the setter's work
-            self._order = 0
-            self._s = _BE
-            self._u16enc = codecs.utf_16_be_encode
-            self._u16dec = codecs.utf_16_be_decode
+        self._uf = _UF_BE
+        self._pk = _PK_BE
+        self._sizes = _SIZES_BE
+        # The codec functions themselves: str.encode("utf-16-be") looks the codec
+        # up by name on every call and is 3-4x slower for fortune-sized strings.
+        self._u16enc = codecs.utf_16_be_encode
+        self._u16dec = codecs.utf_16_be_decode
+        self._fs = self._ds = _BE[9]  # from Qt 4.6 on, both travel as 8-byte doubles
+
+    def _resolve(self) -> None:
+        little = self._order == ByteOrder.LittleEndian
+        s = _LE if little else _BE
+        self._uf = _UF_LE if little else _UF_BE
+        self._pk = _PK_LE if little else _PK_BE
+        self._sizes = _SIZES_LE if little else _SIZES_BE
+        self._u16enc = codecs.utf_16_le_encode if little else codecs.utf_16_be_encode
+        self._u16dec = codecs.utf_16_le_decode if little else codecs.utf_16_be_decode
+        if self._version < V_QT_4_6:  # the precision setting does not apply yet
+            self._fs, self._ds = s[8], s[9]
+        elif self._precision == _SINGLE:
+            self._fs = self._ds = s[8]
         else:
-            self.byte_order = byte_order
+            self._fs = self._ds = s[9]
 
     @property
     def version(self) -> int:
@@ -101,6 +144,16 @@ class StreamSettings:
     @version.setter
     def version(self, v: int) -> None:
         self._version = int(v)
+        self._resolve()
+
+    @property
+    def status(self) -> Status:
+        """The Qt status: Ok, or the first error since the last reset."""
+        return self._status
+
+    @status.setter
+    def status(self, value: int) -> None:
+        self._status = Status(value)
 
     @property
     def byte_order(self) -> int:
@@ -109,29 +162,21 @@ class StreamSettings:
     @byte_order.setter
     def byte_order(self, bo: int) -> None:
         self._order = int(bo)
-        little = self._order == ByteOrder.LittleEndian
-        self._s = _LE if little else _BE
-        # The codec functions themselves: str.encode("utf-16-be") looks the codec
-        # up by name on every call and is 3-4x slower for fortune-sized strings.
-        self._u16enc = codecs.utf_16_le_encode if little else codecs.utf_16_be_encode
-        self._u16dec = codecs.utf_16_le_decode if little else codecs.utf_16_be_decode
+        self._resolve()
+
+    @property
+    def precision(self) -> int:
+        return self._precision
+
+    @precision.setter
+    def precision(self, p: int) -> None:
+        self._precision = int(p)
+        self._resolve()
 
     def set_status(self, status: int) -> None:
         """Qt's ``setStatus``: only an Ok status changes; the first error is kept."""
-        if self.status == _OK:
-            self.status = Status(status)
-
-    def _single(self) -> bool:
-        """True when a float/double travels as 4 bytes."""
-        return (
-            self._version >= V_QT_4_6 and self.precision == FloatingPointPrecision.SinglePrecision
-        )
-
-    def _double_floats(self) -> bool:
-        """True when a C++ float travels as an 8-byte double (the default since Qt 4.6)."""
-        return (
-            self._version >= V_QT_4_6 and self.precision == FloatingPointPrecision.DoublePrecision
-        )
+        if self._status == _OK:
+            self._status = Status(status)
 
 
 class Writer(StreamSettings):
@@ -158,7 +203,7 @@ class Writer(StreamSettings):
 
     def _pack(self, idx: int, v: int, name: str) -> None:
         try:
-            self.buffer += self._s[idx].pack(v)
+            self.buffer += self._pk[idx](v)
         except struct.error:
             raise OverflowError(f"{v!r} is out of range for {name}") from None
 
@@ -189,7 +234,7 @@ class Writer(StreamSettings):
 
     def _write_64(self, v: int, idx: int, name: str) -> None:
         try:
-            packed = self._s[idx].pack(v)
+            packed = self._pk[idx](v)
         except struct.error:
             raise OverflowError(f"{v!r} is out of range for {name}") from None
         if self._version >= V_QT_3_3:
@@ -198,25 +243,19 @@ class Writer(StreamSettings):
         # Before Qt 3.3 a 64-bit value is two quint32s, the high word first.  (Qt's
         # reader of that era takes the first word as the LOW one; see Reader.)
         u = v & 0xFFFFFFFFFFFFFFFF
-        self.buffer += self._s[5].pack(u >> 32) + self._s[5].pack(u & 0xFFFFFFFF)
+        self.buffer += self._pk[5](u >> 32) + self._pk[5](u & 0xFFFFFFFF)
 
     def write_bool(self, v: bool) -> None:
         self.buffer += b"\x01" if v else b"\x00"
 
     def write_float(self, v: float) -> None:
         """A C++ ``float``: 8 bytes by default (DoublePrecision), else 4; always float32-rounded."""
-        f = _to_f32(float(v))
-        if self._double_floats():
-            self.buffer += self._s[9].pack(f)
-        else:
-            self.buffer += self._s[8].pack(f)
+        self.buffer += self._fs.pack(_to_f32(float(v)))
 
     def write_double(self, v: float) -> None:
         """A C++ ``double``: 8 bytes, or a float32 with SinglePrecision from Qt 4.6 on."""
-        if self._single():
-            self.buffer += self._s[8].pack(_to_f32(float(v)))
-        else:
-            self.buffer += self._s[9].pack(float(v))
+        ds = self._ds
+        self.buffer += ds.pack(_to_f32(float(v)) if ds.size == 4 else float(v))
 
     def write_qchar(self, ch: str | int) -> None:
         """A QChar: one UTF-16 code unit (a str of one BMP character or an int)."""
@@ -229,11 +268,11 @@ class Writer(StreamSettings):
     def write_size(self, n: int) -> bool:
         """Qt's size field: quint32, or the 0xfffffffe marker + qint64 from Qt 6.7 on."""
         if n < EXTENDED_SIZE:
-            self.buffer += self._s[5].pack(n)
+            self.buffer += self._pk[5](n)
         elif self._version >= V_QT_6_7:
-            self.buffer += self._s[5].pack(EXTENDED_SIZE) + self._s[6].pack(n)
+            self.buffer += self._pk[5](EXTENDED_SIZE) + self._pk[6](n)
         elif n == EXTENDED_SIZE:
-            self.buffer += self._s[5].pack(EXTENDED_SIZE)
+            self.buffer += self._pk[5](EXTENDED_SIZE)
         else:
             self.set_status(_SIZE_LIMIT)  # too big for the old format: write nothing
             return False
@@ -246,21 +285,21 @@ class Writer(StreamSettings):
     def write_bytes(self, data: bytes | bytearray | memoryview | None) -> None:
         """``writeBytes``: a size then the bytes (no terminator).  None writes size 0."""
         if data is None:
-            self.buffer += self._s[5].pack(0)
+            self.buffer += self._pk[5](0)
         elif self.write_size(len(data)):
             self.buffer += data
 
     def write_qbytearray(self, data: bytes | bytearray | memoryview | None) -> None:
         """A QByteArray; None is a null array (0xffffffff, or size 0 before Qt 3.3)."""
         if data is None:
-            self.buffer += self._s[5].pack(NULL_MARKER if self._version >= V_QT_3_3 else 0)
+            self.buffer += self._pk[5](NULL_MARKER if self._version >= V_QT_3_3 else 0)
         elif self.write_size(len(data)):
             self.buffer += data
 
     def write_charptr(self, data: bytes | None) -> None:
         """A ``const char*``: size including the NUL, the bytes, the NUL; None -> size 0."""
         if data is None:
-            self.buffer += self._s[5].pack(0)
+            self.buffer += self._pk[5](0)
             return
         nul = data.find(b"\x00")
         if nul >= 0:  # C's strlen stops at the first NUL
@@ -273,9 +312,14 @@ class Writer(StreamSettings):
         v = self._version
         if s is not None and v != 1:
             data = self._u16enc(s, "surrogatepass")[0]
-            if len(data) < EXTENDED_SIZE:  # the common case, inline
+            n = len(data)
+            if n < SMALL_SIZES:  # the common case, inline
                 buf = self.buffer
-                buf += self._s[5].pack(len(data))
+                buf += self._sizes[n]
+                buf += data
+            elif n < EXTENDED_SIZE:
+                buf = self.buffer
+                buf += self._pk[5](n)
                 buf += data
             elif self.write_size(len(data)):
                 self.buffer += data
@@ -283,7 +327,7 @@ class Writer(StreamSettings):
             # Qt 1 streamed strings as Latin-1 QByteArrays; other UTF-16 units become '?'.
             self.write_qbytearray(None if s is None else _to_latin1(s))
         else:
-            self.buffer += self._s[5].pack(NULL_MARKER if v >= V_QT_2_1 else 0)
+            self.buffer += self._pk[5](NULL_MARKER if v >= V_QT_2_1 else 0)
 
     # -- containers ---------------------------------------------------------------
     def write_list(self, items: list[T], write_item: Callable[[T], None]) -> None:

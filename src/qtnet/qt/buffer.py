@@ -82,15 +82,16 @@ class QBuffer(QIODevice):
 
     # -- QIODevice overrides --------------------------------------------------------
     def open(self, mode: int) -> bool:
+        # Plain ints: arithmetic on the flag enum costs about a microsecond per operator.
         om = int(mode)
-        if om & (_OM.Append | _OM.Truncate):
-            om |= _OM.WriteOnly
-        if not om & _OM.ReadWrite:
+        if om & 0x0C:  # Append | Truncate
+            om |= 0x02  # WriteOnly
+        if not om & 0x03:  # ReadWrite
             _qwarn("QBuffer::open: Buffer access not specified")
             return False
-        if om & _OM.Truncate:
+        if om & 0x08:  # Truncate
             del self._data[:]
-        return super().open(om | _OM.Unbuffered)
+        return super().open(om | 0x20)  # Unbuffered
 
     def size(self) -> int:
         return len(self._data)
@@ -138,6 +139,40 @@ class QBuffer(QIODevice):
         view.release()
         self._pos = end
         return out
+
+    def _read_window(self, need: int) -> tuple[QByteArray, int, bool] | None:
+        # The array itself from pos(), as read() would slice it (QIODevice docstring).
+        if self._om & 0x11 == 1 and not self._rbuf:
+            return self._data, self._pos, True
+        return None
+
+    def _consume(self, n: int) -> None:
+        self._pos += n
+
+    @classmethod
+    def _resumed(
+        cls, data: QByteArray, mode: int, pos: int, written: int = 0, tx_start: int = -1
+    ) -> QBuffer:
+        """``QBuffer(data)`` opened with ``mode`` and then used up to ``pos``.
+
+        QDataStream's QByteArray constructors work on the array directly and
+        build the QBuffer Qt would have made only when it is needed; this gives
+        it the state it would be in by then: ``written`` bytes written so far
+        (not yet reported by bytesWritten), a read transaction started at
+        ``tx_start`` (-1: none).  A ``Truncate`` in ``mode`` counts as done.
+        """
+        buf = cls(data)
+        om = int(mode)
+        if om & 0x0C:  # Append/Truncate imply WriteOnly, as in open()
+            om |= 0x02
+        buf.open(om & ~0x08)
+        if om & 0x08:
+            buf.setOpenMode(buf._om | 0x08)
+        buf._pos = pos
+        buf._written = written
+        if tx_start >= 0:
+            buf._tx = tx_start
+        return buf
 
     def readData(self, maxlen: int) -> QByteArray:  # noqa: N802
         out = self._slice(maxlen)

@@ -20,6 +20,13 @@ State lives in a few attributes so the hot paths are a handful of operations:
     The one place bytes leave the buffer (read, readAll, readLine, skip, getChar),
     so a subclass may wrap it, e.g. to resume a paused engine once the buffer
     drains below its read-buffer limit.  ``peek`` and ``canReadLine`` only look.
+``_read_window(need)`` / ``_consume(n)``
+    In-place reading (QDataStream decodes straight from the buffer): the window
+    buffers up to ``need`` bytes from readData() as ``read(need)`` would, then
+    is ``(buf, off, whole)``: ``read(k)`` would return ``buf[off:off + k]`` for
+    any ``k <= len(buf) - off`` and, if ``whole``, nothing more for now; None
+    means "use read()".  ``_consume(k)`` is ``_take(k)`` minus building the
+    result (a wrapped ``_take`` is called instead).  Valid until the next call.
 
 Sequential devices (sockets) — return True from ``isSequential()`` and:
 
@@ -197,6 +204,36 @@ class QIODevice(LineReadingMixin, QObject, QIODeviceBase):
         view.release()  # before resizing buf
         del buf[:n]
         return out
+
+    def _read_window(self, need: int) -> tuple[QByteArray, int, bool] | None:
+        """In-place reading (module docstring).  Sequential devices only: a random-access
+        device's bytes are behind readData() (QBuffer has its own); Text mode edits them."""
+        if self._om & 0x11 == 1 and self._seq:
+            if not self._pulls:
+                return self._rbuf, self._roff, True
+            short = need - (len(self._rbuf) - self._roff)
+            if short > 0:  # what read(need) would ask readData() for
+                return self._rbuf, self._roff, self._pull(short) < short
+            return self._rbuf, self._roff, False
+        return None
+
+    def _consume(self, n: int) -> None:
+        """Mark ``n`` bytes of the read window as read (see the module docstring)."""
+        take = self._take
+        try:  # wrapped (by a subclass or on the instance), e.g. to resume a paused engine?
+            wrapped = take.__func__ is not _BASE_TAKE  # type: ignore[attr-defined]
+        except AttributeError:  # a plain function
+            wrapped = True
+        if wrapped:
+            take(n)
+        elif self._retain:
+            self._roff += n
+        else:
+            buf = self._rbuf
+            if n == len(buf):
+                _clear(buf)  # in place: cheaper than deleting a QByteArray slice
+            else:
+                del buf[:n]
 
     def _pull(self, need: int) -> int:
         """Append at least ``need`` bytes from readData() to the read buffer if it has them.
@@ -501,8 +538,13 @@ class QIODevice(LineReadingMixin, QObject, QIODeviceBase):
         if self._tx < 0:
             self._warn("commitTransaction", "Called while no transaction in progress")
             return
-        if self._roff:
-            del self._rbuf[: self._roff]
+        off = self._roff
+        if off:
+            buf = self._rbuf
+            if off == len(buf):
+                _clear(buf)  # all of it was read (the common case): in place, cheaply
+            else:
+                del buf[:off]
             self._roff = 0
         self._tx = -1
         self._retain = False
@@ -549,6 +591,10 @@ class QIODevice(LineReadingMixin, QObject, QIODeviceBase):
 
     def setCurrentWriteChannel(self, channel: int) -> None:  # noqa: N802
         self._wchannel = channel
+
+
+_BASE_TAKE = QIODevice._take
+_clear = bytearray.clear  # not QByteArray.clear(), which would make the buffer null
 
 
 # QBuffer lives in its own module; ``from .iodevice import QBuffer`` keeps working.

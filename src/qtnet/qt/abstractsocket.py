@@ -1,0 +1,649 @@
+"""QAbstractSocket: Qt's socket state machine over the iocore TCP engine.
+
+Behaviour follows Qt 6 and was checked signal by signal against PySide6 6.12
+(tests/test_tcpsocket.py, tests/test_tcp_faults.py).  How the moving parts fit:
+
+* **Read path.**  The engine's read notifier calls ``_read_ready``: ``recv``
+  (repeated while whole 64 KiB chunks keep coming and the read-buffer limit
+  allows) → the QIODevice read buffer → one ``readyRead`` (never re-emitted
+  from inside its own slots, as in Qt) → writes queued by the slots are sent
+  right there, in the same loop callback, so an echo costs one wake-up.
+  End of stream (or a reset: Qt reads it the same way) gives, in Qt's order,
+  ``errorOccurred(RemoteHostClosedError)`` while still Connected,
+  ``stateChanged(Closing)``, ``stateChanged(Unconnected)``,
+  ``readChannelFinished``, ``disconnected``; data read before stays readable.
+* **Write path.**  ``write()`` appends to one bytearray and, unless a loop
+  callback of this socket will send anyway, schedules one flush with
+  ``call_soon`` (several writes in a slot become one ``send``).  A flush sends
+  what the kernel takes; the rest waits for the write notifier, which is on only
+  while data waits.  ``bytesWritten`` is emitted from the loop, and only
+  looked up when someone listens (it is on the hot path).
+* **setReadBufferSize(n).**  At ``n`` buffered bytes the read notifier is
+  switched off: the kernel buffer fills and TCP pushes back on the peer.  It is
+  switched on again as soon as the program reads below ``n``.
+* **waitFor*().**  They poll the descriptor (``TcpEngine.wait``) and run the
+  same notification handlers inline, emitting the signals synchronously, as Qt
+  does.  They never run the event loop, so they work in a QThread that has none
+  and inside a slot while the loop runs (blocking that thread, like Qt).
+* **Threads.**  A socket's descriptor is registered with the loop of the
+  thread the socket lives in; ``moveToThread`` re-registers it from the new
+  thread.  The async helpers (``socket_async.py``) resolve futures from the same
+  handlers.
+
+Error texts and codes come from ``iocore/socket_errors.py``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ..iocore import socket_errors as se
+from ..iocore.notifier import hub_for
+from ..iocore.socket_errors import EngineError
+from ..iocore.tcp_engine import TcpEngine
+from . import socket_async, socket_connect, socket_props, socket_waits, socketerrors
+from .bytearray import QByteArray
+from .enums import export_enums
+from .hostaddress import QHostAddress
+from .iodevice import QIODevice
+from .qobject import QObject
+from .signals import Signal
+from .socketerrors import (
+    STATE,
+    BindFlag,
+    NetworkLayerProtocol,
+    PauseMode,
+    SocketError,
+    SocketOption,
+    SocketState,
+    SocketType,
+    socket_error,
+)
+
+__all__ = ["QAbstractSocket"]
+
+_UNCONNECTED, _HOSTLOOKUP, _CONNECTING, _CONNECTED, _BOUND, _LISTENING, _CLOSING = range(
+    7
+)  # SocketState
+_READ_CHUNK = 65536
+_of = QByteArray._of
+_new_qba = bytearray.__new__  # QByteArray() without __init__ (empty) for readAll
+
+
+def _warn(text: str) -> None:
+    warnings.warn(text, RuntimeWarning, stacklevel=3)
+
+
+class QAbstractSocket(QIODevice):
+    """Base of QTcpSocket (and QUdpSocket): state, errors, buffers, blocking waits."""
+
+    SocketError = SocketError
+    SocketState = SocketState
+    SocketType = SocketType
+    NetworkLayerProtocol = NetworkLayerProtocol
+    BindFlag = BindFlag
+    BindMode = BindFlag
+    PauseMode = PauseMode
+    PauseModes = PauseMode
+    SocketOption = SocketOption
+
+    hostFound: Signal[None] = Signal()
+    connected: Signal[None] = Signal()
+    disconnected: Signal[None] = Signal()
+    stateChanged: Signal[None] = Signal(SocketState)
+    errorOccurred: Signal[None] = Signal(SocketError)
+    proxyAuthenticationRequired: Signal[None] = Signal(object, object)  # never emitted: no proxies
+
+    # Class-level defaults: thousands of sockets, most attributes never change.
+    _engine: TcpEngine | None = None
+    _dying: TcpEngine | None = None  # closed engine kept until disconnected was emitted
+    _state = _UNCONNECTED
+    _error = -1
+    _socket_type = -1
+    _wbuf: bytearray | None = None
+    _flush_scheduled = False
+    _read_limit = 0
+    _read_paused = False
+    _host_name = ""
+    _peer_name = ""
+    _port = 0
+    _local: tuple[QHostAddress, int] | None = None  # cached / set by setLocal*
+    _peer: tuple[QHostAddress, int] | None = None
+    _pending_close = False
+    _abort_called = False
+    _addresses: list[QHostAddress] | None = None
+    _attempting = False  # a non-blocking connect() is in flight
+    _last_connect_error: EngineError | None = None
+    _lookup_id = -1
+    _connect_timer: Any = None
+    _preferred = NetworkLayerProtocol.AnyIPProtocol
+    _pause_mode = PauseMode.PauseNever
+    _proxy: Any = None
+    _protocol_tag = ""
+
+    def __init__(
+        self,
+        socketType: int = SocketType.UnknownSocketType,
+        parent: QObject | None = None,  # noqa: N803
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(parent, **kwargs)
+        self._socket_type = int(socketType)
+
+    # -- the parts kept in their own modules (same methods, split for size) ----------
+    # Connecting and binding: socket_connect.py.
+    bind = socket_connect.bind
+    connectToHost = socket_connect.connectToHost  # noqa: N815
+    _abort_lookup = socket_connect._abort_lookup
+    _lookup_done = socket_connect._lookup_done
+    _start_connecting = socket_connect._start_connecting
+    _connect_next = socket_connect._connect_next
+    _connect_timed_out = socket_connect._connect_timed_out
+    _test_connection = socket_connect._test_connection
+    _connection_established = socket_connect._connection_established
+    # Blocking waits: socket_waits.py.
+    waitForConnected = socket_waits.waitForConnected  # noqa: N815
+    waitForReadyRead = socket_waits.waitForReadyRead  # noqa: N815
+    waitForBytesWritten = socket_waits.waitForBytesWritten  # noqa: N815
+    waitForDisconnected = socket_waits.waitForDisconnected  # noqa: N815
+    _wait_timed_out = socket_waits._wait_timed_out
+    # Coroutines (qtnet extension): socket_async.py.
+    connect_async = socket_async.connect_async
+    read_async = socket_async.read_async
+    read_exactly = socket_async.read_exactly
+    readline_async = socket_async.readline_async
+    drained = socket_async.drained
+    disconnected_async = socket_async.disconnected_async
+    __aiter__ = socket_async.aiter_lines
+    __anext__ = socket_async.anext_line
+
+    def _wake_waiters(self) -> None:
+        socket_async.wake(self)
+
+    # -- small state helpers ---------------------------------------------------------
+    def _set_state(self, state: int) -> None:
+        self._state = state
+        d = self.__dict__
+        si = d.get("stateChanged")  # a signal nobody connected has no instance yet
+        if si is not None:
+            si.emit(STATE[state])
+        if d.get("_waiters") is not None:
+            self._wake_waiters()
+
+    def _signal(self, name: str, *args: Any) -> None:
+        """Emit signal ``name`` if anything was ever connected to it.
+
+        Reading ``self.<signal>`` creates its SignalInstance; a socket that
+        lives through connect/close without listeners (most accepted ones) would
+        create half a dozen just to emit to nobody.
+        """
+        si = self.__dict__.get(name)
+        if si is not None:
+            si.emit(*args)
+
+    def _set_error(self, code: int, text: str) -> None:
+        self._error = code
+        self._err = text
+
+    def _set_error_emit(self, code: int, text: str) -> None:
+        self._error = code
+        self._err = text
+        self._signal("errorOccurred", socket_error(code))
+        if self.__dict__.get("_waiters") is not None:
+            self._wake_waiters()
+
+    def _attach(self, engine: TcpEngine) -> None:
+        self._engine = engine
+        engine.attach(hub_for(self._td), self._read_ready, self._write_ready)
+
+    def _reset_socket_layer(self) -> None:
+        """Qt's resetSocketLayer: drop the engine (its fd closes after the signals)."""
+        d = self.__dict__
+        eng = d.pop("_engine", None)  # back to the class default (None): a smaller dict
+        if eng is not None:
+            eng.disable_read()
+            eng.disable_write()
+            dying = d.get("_dying")
+            if dying is not None:
+                dying.close()
+            self._dying = eng
+        if "_attempting" in d:
+            del d["_attempting"]
+        if self._connect_timer is not None:
+            self._cancel_connect_timer()
+
+    def _bury(self) -> None:
+        eng = self.__dict__.pop("_dying", None)
+        if eng is not None:
+            eng.close()
+
+    def _cancel_connect_timer(self) -> None:
+        t = self._connect_timer
+        if t is not None:
+            self._connect_timer = None
+            t.cancel()
+
+    # -- public queries ----------------------------------------------------------------
+    def state(self) -> socketerrors.SocketState:
+        return STATE[self._state]
+
+    def setSocketState(self, state: int) -> None:  # noqa: N802 - protected in Qt
+        self._state = int(state)
+
+    def error(self) -> socketerrors.SocketError:
+        return socket_error(self._error)
+
+    def setSocketError(self, error: int) -> None:  # noqa: N802 - protected in Qt
+        self._error = int(error)
+
+    def socketType(self) -> socketerrors.SocketType:  # noqa: N802
+        return SocketType(self._socket_type)
+
+    def isValid(self) -> bool:  # noqa: N802
+        return self._engine is not None
+
+    def isSequential(self) -> bool:  # noqa: N802
+        return True
+
+    def socketDescriptor(self) -> int:  # noqa: N802
+        eng = self._engine
+        return eng.fd if eng is not None else -1
+
+    def bytesToWrite(self) -> int:  # noqa: N802
+        wbuf = self._wbuf
+        return len(wbuf) if wbuf else 0
+
+    def readBufferSize(self) -> int:  # noqa: N802
+        return self._read_limit
+
+    def setReadBufferSize(self, size: int) -> None:  # noqa: N802
+        size = max(0, int(size))
+        if size == self._read_limit:
+            return
+        self._read_limit = size
+        if size:
+            self._take = self._take_limited  # type: ignore[method-assign]
+        else:
+            self.__dict__.pop("_take", None)
+        if self._engine is not None and self._state == _CONNECTED:
+            if size == 0 or self.bytesAvailable() < size:
+                self._resume_reading()
+            else:
+                self._pause_reading()
+
+    def _take_limited(self, n: int) -> QByteArray:
+        out = QIODevice._take(self, n)
+        if self._read_paused and len(self._rbuf) - self._roff < self._read_limit:
+            self._resume_reading()
+        return out
+
+    def _pause_reading(self) -> None:
+        self._read_paused = True
+        if self._engine is not None:
+            self._engine.disable_read()
+
+    def _resume_reading(self) -> None:
+        self._read_paused = False
+        eng = self._engine
+        if eng is not None and self._state == _CONNECTED:
+            eng.enable_read()
+
+    # Addresses, options, proxy, pause mode: socket_props.py.
+    _engine_for_addresses = socket_props._engine_for_addresses
+    _local_pair = socket_props._local_pair
+    _peer_pair = socket_props._peer_pair
+    localAddress = socket_props.localAddress
+    localPort = socket_props.localPort
+    peerAddress = socket_props.peerAddress
+    peerPort = socket_props.peerPort
+    peerName = socket_props.peerName
+    setLocalAddress = socket_props.setLocalAddress
+    setLocalPort = socket_props.setLocalPort
+    setPeerAddress = socket_props.setPeerAddress
+    setPeerPort = socket_props.setPeerPort
+    setPeerName = socket_props.setPeerName
+    _forget_addresses = socket_props._forget_addresses
+    setSocketOption = socket_props.setSocketOption
+    socketOption = socket_props.socketOption
+    pauseMode = socket_props.pauseMode
+    setPauseMode = socket_props.setPauseMode
+    resume = socket_props.resume
+    proxy = socket_props.proxy
+    setProxy = socket_props.setProxy
+    _proxy_unsupported = socket_props._proxy_unsupported
+    protocolTag = socket_props.protocolTag
+    setProtocolTag = socket_props.setProtocolTag
+
+    # -- adopting a descriptor ----------------------------------------------------------------
+    def setSocketDescriptor(
+        self,
+        socketDescriptor: int,  # noqa: N802,N803
+        state: int = SocketState.ConnectedState,
+        openMode: int = QIODevice.OpenModeFlag.ReadWrite,
+    ) -> bool:  # noqa: N803
+        self._reset_socket_layer()
+        self._bury()
+        self._reset_read_state()
+        self._wbuf = None
+        try:
+            eng = TcpEngine.adopt(int(socketDescriptor))
+        except EngineError as e:
+            self._set_error(e.code, e.text)
+            return False
+        self._adopt(eng, int(state), int(openMode))
+        return True
+
+    def _adopt(self, eng: TcpEngine, state: int, open_mode: int) -> None:
+        self._error = -1
+        self._attach(eng)
+        QIODevice.open(self, open_mode)
+        self._local = self._peer = None
+        self._pending_close = self._abort_called = False
+        if self._state != state:
+            self._set_state(state)
+        if state == _CONNECTED or state == _BOUND:
+            eng.enable_read()
+
+    def _adopt_accepted(self, fd: int, family: int, hub: Any) -> None:
+        """The fast path of QTcpServer's default incomingConnection (fd fresh from
+        accept, socket in the server's thread, so the server's hub)."""
+        eng = TcpEngine.adopt(fd, family)
+        self._engine = eng
+        eng.attach(hub, self._read_ready, self._write_ready)
+        self._om = 3
+        self._seq = True
+        self._rcount = self._wcount = 1
+        self._state = _CONNECTED
+        eng.enable_read()
+
+    # -- the read notification ------------------------------------------------------------------
+    def _read_ready(self) -> bool:
+        """Readable (Qt: canReadNotification + readFromSocket); True if data came.
+
+        The hot path of every socket: one engine call fills the read buffer, one
+        readyRead, then what the slots wrote goes out in this same wake-up.
+        """
+        eng = self._engine
+        if eng is None:
+            return False
+        if not self._om & 1:
+            self._discard_incoming(eng)
+            return False
+        limit = self._read_limit
+        rbuf = self._rbuf
+        if limit:
+            room = limit - (len(rbuf) - self._roff)
+            if room <= 0:
+                self._pause_reading()
+                return False
+        else:
+            room = 0
+        try:
+            got = eng.read_into(rbuf, room)
+        except EngineError as e:
+            self._read_failed(e)
+            return False
+        if got:
+            if limit and len(rbuf) - self._roff >= limit:
+                self._pause_reading()
+            # _in_ready_read (QIODevice's flag) also tells write() that this
+            # handler sends what the slots write, right after they return.
+            outer = self._in_ready_read
+            if not outer:
+                self._in_ready_read = True
+                try:
+                    self.readyRead.emit()
+                finally:
+                    self._in_ready_read = False
+            d = self.__dict__
+            if "channelReadyRead" in d or "_waiters" in d:
+                self._notify_extra(d)
+            # Replies written by the slots go out in this same wake-up.
+            wbuf = self._wbuf
+            if wbuf and not outer and self._engine is eng:
+                if self._state == _CONNECTED and "bytesWritten" not in d and not eng.writing:
+                    try:  # the echo fast path of _flush()
+                        sent = eng.send_from(wbuf)
+                    except EngineError as e:
+                        self._set_error_emit(e.code, e.text)
+                        self.abort()
+                        return True
+                    if wbuf:
+                        eng.enable_write()
+                    if sent and ("channelBytesWritten" in d or "_waiters" in d):
+                        self._report_written(sent, d)
+                else:
+                    self._flush()
+        if eng.eof and self._state == _CONNECTED:
+            self._remote_closed()
+        return got > 0
+
+    def _notify_ready_read(self) -> None:
+        if not self._in_ready_read:
+            self._in_ready_read = True
+            try:
+                self.readyRead.emit()
+            finally:
+                self._in_ready_read = False
+        self._notify_extra(self.__dict__)
+
+    def _notify_extra(self, d: dict[str, Any]) -> None:
+        crr = d.get("channelReadyRead")
+        if crr is not None:
+            crr.emit(0)
+        if d.get("_waiters") is not None:
+            self._wake_waiters()
+
+    def readAll(self) -> QByteArray:  # noqa: N802
+        # Fast path (binary mode, no transaction): hand the buffer itself over.
+        if self._om & 0x11 == 1 and not self._retain and not self._pulls:
+            buf = self._rbuf
+            self._rbuf = fresh = _new_qba(QByteArray)  # an empty non-null QByteArray
+            fresh._null = False
+            if self._read_paused:
+                self._resume_reading()
+            return buf
+        return QIODevice.readAll(self)
+
+    def _discard_incoming(self, eng: TcpEngine) -> None:
+        # A WriteOnly socket drops what arrives (Qt: socketDiscardDataInWriteMode).
+        try:
+            data = eng.recv(_READ_CHUNK)
+        except EngineError as e:
+            self._read_failed(e)
+            return
+        if data == b"":
+            self._remote_closed()
+
+    def _remote_closed(self) -> None:
+        self._set_error_emit(se.REMOTE_HOST_CLOSED, se.T_REMOTE_CLOSED)
+        self._reset_socket_layer()
+        self.disconnectFromHost()
+
+    def _read_failed(self, e: EngineError) -> None:
+        self._set_error_emit(e.code, e.text)
+        self._reset_socket_layer()
+        self.disconnectFromHost()
+
+    # -- the write side ---------------------------------------------------------------------------
+    def write(self, data: Any) -> int:
+        if not self._om & 2:
+            self._write_refused()
+            return -1
+        if self._state == _UNCONNECTED:
+            self._set_error(se.UNKNOWN, se.T_NOT_CONNECTED)
+            return -1
+        if not isinstance(data, (bytes, bytearray)):
+            data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        n = len(data)
+        if not n:
+            return 0
+        wbuf = self._wbuf
+        if wbuf is None:
+            self._wbuf = bytearray(data)
+        else:
+            wbuf.extend(data)  # not +=: QByteArray.__radd__ would build a new object
+        if not self._in_ready_read and not self._flush_scheduled:
+            eng = self._engine
+            if eng is not None and (self._state == _CONNECTED or self._state == _CLOSING):
+                try:
+                    eng.hub.schedule_flush(self)
+                    self._flush_scheduled = True
+                except (RuntimeError, AttributeError):
+                    pass  # no hub or a closed loop (thread ended): waitFor*() still flush
+        return n
+
+    def writeData(self, data: bytes | bytearray | memoryview) -> int:  # noqa: N802
+        return self.write(bytes(data))
+
+    def _flush_soon(self, hub: Any) -> None:
+        """The hub's deferred flush pass (writes made outside our own handlers)."""
+        self._flush_scheduled = False
+        eng = self._engine
+        if (
+            eng is None
+            or eng.hub is not hub
+            or not (self._state == _CONNECTED or self._state == _CLOSING)
+        ):
+            return  # closed, or moved to another thread (whose hub takes over)
+        if self._wbuf:
+            self._flush()
+
+    def _write_ready(self) -> None:
+        if self._state == _CONNECTING:
+            self._test_connection()
+            return
+        self._flush()
+        eng = self._engine
+        if eng is not None and not self._wbuf:
+            eng.disable_write()
+
+    def _flush(self) -> bool:
+        """Qt's QAbstractSocketPrivate::flush: send what the kernel takes."""
+        eng = self._engine
+        wbuf = self._wbuf
+        if eng is None or not wbuf:
+            if self._state == _CLOSING:
+                self.disconnectFromHost()
+            return False
+        try:
+            n = eng.send_from(wbuf)
+        except EngineError as e:
+            self._set_error_emit(e.code, e.text)
+            self.abort()
+            return False
+        if n:
+            d = self.__dict__
+            if "bytesWritten" in d or "channelBytesWritten" in d or "_waiters" in d:
+                self._report_written(n, d)
+        if wbuf:
+            eng.enable_write()
+        elif eng.writing:
+            eng.disable_write()
+        if self._state == _CLOSING:
+            self.disconnectFromHost()
+        return n > 0
+
+    def _report_written(self, n: int, d: dict[str, Any]) -> None:
+        bw = d.get("bytesWritten")
+        if (bw is not None and bw._conns) or d.get("channelBytesWritten") is not None:
+            self._emit_bytes_written(n)
+        if d.get("_waiters") is not None:
+            self._wake_waiters()
+
+    def flush(self) -> bool:
+        """Send as much buffered data as the kernel takes now, without blocking."""
+        return self._flush()
+
+    # -- closing ---------------------------------------------------------------------------------
+    def disconnectFromHost(self) -> None:  # noqa: N802
+        st = self._state
+        if st == _UNCONNECTED:
+            return
+        if not self._abort_called and st in (_CONNECTING, _HOSTLOOKUP):
+            self._pending_close = True
+            return
+        eng = self._engine
+        if eng is not None:
+            eng.disable_read()
+        if self._abort_called:
+            if st == _HOSTLOOKUP:
+                self._abort_lookup()
+        else:
+            if st != _CLOSING:
+                self._set_state(_CLOSING)
+            if self._engine is not None and self._wbuf:
+                if not self._flush_scheduled:  # else the pending flush pass sends it
+                    self._engine.enable_write()
+                return
+        previous = self._state if not self._abort_called else st
+        self._reset_socket_layer()
+        self._state = _UNCONNECTED
+        self._signal("stateChanged", STATE[_UNCONNECTED])
+        self._signal("readChannelFinished")
+        if previous in (_CONNECTED, _CLOSING):
+            self._signal("disconnected")
+        self._bury()
+        self._forget_addresses()
+        d = self.__dict__
+        d.pop("_wbuf", None)  # class defaults again (None / 0): a smaller dict
+        d.pop("_wcount", None)
+        if d.get("_waiters") is not None:
+            self._wake_waiters()
+
+    def abort(self) -> None:
+        """Close at once, dropping unsent data (the device closes even if the
+        connection already ended, as in Qt)."""
+        self._wbuf = None
+        self._wcount = 0
+        self._abort_called = True
+        self.close()
+
+    def close(self) -> None:
+        if self._om:
+            QIODevice.close(self)  # aboutToClose; the write buffer stays for a delayed close
+        if self._state != _UNCONNECTED:
+            self.disconnectFromHost()
+        self._forget_addresses()
+        self._addresses = None
+
+    def _on_delete(self) -> None:
+        if self._state != _UNCONNECTED:
+            self.abort()
+        self._abort_lookup()
+        self._bury()
+        super()._on_delete()
+
+    def _moved_thread(self, old: Any, new: Any) -> None:
+        super()._moved_thread(old, new)
+        eng = self._engine
+        if eng is None:
+            return
+        reading, writing = eng.detach()  # we are still in the old thread
+        self._flush_scheduled = False
+        if new.qthread is None and new.ident is None:
+            return  # moveToThread(None): no thread, no notifications; waitFor*() still work
+
+        def reattach() -> None:  # runs in the new thread
+            if self._engine is not eng:
+                return
+            eng.attach(hub_for(new), self._read_ready, self._write_ready)
+            if reading:
+                eng.enable_read()
+            if writing or self._wbuf:
+                eng.enable_write()
+
+        new.post(reattach)
+
+
+export_enums(
+    QAbstractSocket,
+    SocketError,
+    SocketState,
+    SocketType,
+    BindFlag,
+    PauseMode,
+    SocketOption,
+    NetworkLayerProtocol,
+)

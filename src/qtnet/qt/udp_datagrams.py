@@ -1,0 +1,546 @@
+"""The datagram side of QUdpSocket: binding, reading, writing, waiting.
+
+``UdpDatagramSocket`` is QUdpSocket minus connected mode (``udp_connected.py``)
+and multicast (``udpsocket.py``); the behaviour is described in
+``udpsocket.py``.  How reading works here:
+
+* A read notification drains up to 64 datagrams (``UdpEngine.drain``) into
+  ``_dq`` and emits ``readyRead`` once.  ``_armed`` is Qt's "no readyRead
+  pending": it turns False at the emission and True again when the program
+  reads (any of readDatagram, receiveDatagram, read).  While it is False the
+  read notifier is off, so the kernel holds further datagrams and ``_dq``
+  never grows past 64.
+* After a read, datagrams still in ``_dq`` get their ``readyRead`` on the next
+  loop pass (``_schedule_ready_read``), as Qt's re-enabled notifier would.
+* Queries (hasPendingDatagrams, pendingDatagramSize, bytesAvailable) answer
+  from ``_dq`` first, else peek at the kernel, except during the readyRead
+  that follows a drain which found the kernel queue empty (``_kernel_empty``).
+"""
+
+from __future__ import annotations
+
+import socket
+import warnings
+from collections import deque
+from typing import Any
+
+from ..iocore import socket_errors as se
+from ..iocore.socket_errors import EngineError
+from ..iocore.udp_engine import T_NO_DATAGRAM, T_SEND, Received, UdpEngine, parse_ancillary
+from .abstractsocket import QAbstractSocket
+from .bytearray import QByteArray
+from .hostaddress import QHostAddress, _as_address
+from .iodevice import QIODevice
+from .networkdatagram import QNetworkDatagram
+from .qobject import QObject
+from .socket_waits import _Deadline
+from .socketerrors import NetworkLayerProtocol, SocketOption, SocketType
+
+__all__ = ["UdpDatagramSocket"]
+
+_UNCONNECTED, _HOSTLOOKUP, _CONNECTING, _CONNECTED, _BOUND = range(5)  # SocketState values
+_AF_INET, _AF_INET6 = socket.AF_INET, socket.AF_INET6
+_IPV6 = NetworkLayerProtocol.IPv6Protocol
+_UNKNOWN = NetworkLayerProtocol.UnknownNetworkLayerProtocol
+_LOOPBACK_OPTION = int(SocketOption.MulticastLoopbackOption)
+_ANY = QHostAddress.SpecialAddress.Any
+_DRAIN_LIMIT = 64  # datagrams read per read notification
+_QUEUE_LIMIT = 64  # datagrams held ahead of the program, at most
+_CACHE_LIMIT = 1024  # remembered address conversions (per socket / shared)
+_of = QByteArray._of
+_new_address = QHostAddress.__new__
+# sender sockaddr host (plus scope index for IPv6) -> parsed QHostAddress template.
+# Echo-style servers see the same few peers over and over; copying a parsed
+# template is much cheaper than parsing the text again.
+_senders: dict[Any, QHostAddress] = {}
+# raw control messages of a datagram -> (destination, interface index, hop limit), likewise.
+_metadata: dict[Any, tuple[QHostAddress, int, int]] = {}
+
+
+def _copy(src: QHostAddress) -> QHostAddress:
+    """A new QHostAddress equal to ``src`` (the program may modify it; ``src`` is cached)."""
+    addr: QHostAddress = _new_address(QHostAddress)
+    addr._proto = src._proto
+    addr._a4 = src._a4
+    addr._a6 = src._a6
+    addr._scope = src._scope
+    return addr
+
+
+def _sender(sa: Any) -> tuple[QHostAddress, int]:
+    """(QHostAddress, port) of a sockaddr from recvfrom/recvmsg."""
+    key = sa[0] if len(sa) == 2 else (sa[0], sa[3])
+    tmpl = _senders.get(key)
+    if tmpl is None:
+        if len(_senders) >= _CACHE_LIMIT:
+            _senders.clear()
+        tmpl = QHostAddress._from_sockaddr(_AF_INET if len(sa) == 2 else _AF_INET6, sa)
+        _senders[key] = tmpl
+    return _copy(tmpl), sa[1]
+
+
+def _parse_metadata(anc: Any) -> tuple[QHostAddress, int, int]:
+    family, dest, ifindex, hop = parse_ancillary(anc)
+    if dest is None:
+        return QHostAddress(), ifindex, hop  # the system did not say
+    if family == _AF_INET:
+        return QHostAddress(int.from_bytes(dest, "big")), ifindex, hop
+    addr = QHostAddress(dest)
+    if ifindex:
+        addr.setScopeId(str(ifindex))  # Qt gives the index as text here
+    return addr, ifindex, hop
+
+
+def warn(text: str, stacklevel: int = 3) -> None:
+    """Qt's qWarning as a RuntimeWarning pointing at the program's call."""
+    warnings.warn(text, RuntimeWarning, stacklevel=stacklevel)
+
+
+def not_bound(function: str, stacklevel: int = 4) -> None:
+    warn(
+        f"QUdpSocket::{function}() called on a QUdpSocket when not in QUdpSocket::BoundState",
+        stacklevel,
+    )
+
+
+def address_arg(value: Any) -> QHostAddress:
+    """An address argument: QHostAddress, SpecialAddress or (a qtnet extra) text."""
+    if isinstance(value, QHostAddress):
+        return value
+    if isinstance(value, str):
+        return QHostAddress(value)
+    return _as_address(value)
+
+
+def payload(data: Any) -> Any:
+    """The bytes to send for a write()/writeDatagram() argument."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return data
+    if isinstance(data, str):
+        return data.encode("utf-8")  # PySide6 refuses str here; qtnet takes it as UTF-8
+    return bytes(data)
+
+
+class UdpDatagramSocket(QAbstractSocket):
+    """QUdpSocket's datagram side (see the module docstring)."""
+
+    _socket_type = int(SocketType.UdpSocket)
+    _engine: UdpEngine | None = None  # always a UDP engine here
+
+    # Class-level defaults: most sockets never change most of these.
+    _armed = True  # Qt's !hasPendingData: the next datagram may emit readyRead
+    _emitting = False  # inside our own readyRead emission
+    _rr_scheduled = False  # a readyRead for queued datagrams waits for the next loop pass
+    _kernel_empty = False  # the drain just saw the kernel queue empty (valid during readyRead)
+    _stash: EngineError | None = None  # a socket error a query consumed; the next read reports it
+    _sa_cache: dict[Any, Any] | None = None  # destination address -> sockaddr for this socket
+
+    def __init__(self, parent: QObject | None = None, **kwargs: Any) -> None:
+        # QAbstractSocket.__init__ is skipped: the socket type is a class default.
+        super(QAbstractSocket, self).__init__(parent, **kwargs)
+        self._dq: deque[Received] = deque()
+
+    # -- engine life ---------------------------------------------------------------------
+    def _attach(self, engine: Any) -> None:
+        self._sa_cache = None
+        super()._attach(engine)
+
+    def _reset_socket_layer(self) -> None:
+        super()._reset_socket_layer()
+        self._dq.clear()
+        self._armed = True
+        self._stash = None
+        self._kernel_empty = False
+        self._sa_cache = None
+
+    def _new_engine(self, family: int) -> UdpEngine | None:
+        """A fresh engine of ``family``, attached; None (error emitted) on failure."""
+        try:
+            eng = UdpEngine.create(family)
+        except EngineError as e:
+            if family != _AF_INET6:
+                self._set_error_emit(e.code, e.text)
+                return None
+            try:  # no IPv6 on this host: Qt falls back to IPv4 for Any
+                eng = UdpEngine.create(_AF_INET)
+            except EngineError as e2:
+                self._set_error_emit(e2.code, e2.text)
+                return None
+        self._attach(eng)
+        return eng
+
+    # -- binding -----------------------------------------------------------------------------
+    def bind(
+        self,
+        address: Any = _ANY,
+        port: int = 0,
+        mode: int = QAbstractSocket.BindFlag.DefaultForPlatform,
+    ) -> bool:
+        """``bind()``, ``bind(port[, mode])`` or ``bind(address[, port[, mode]])``."""
+        if isinstance(address, int) and not isinstance(address, QHostAddress.SpecialAddress):
+            address, port, mode = _ANY, address, port
+        addr = address_arg(address)
+        if self._state != _UNCONNECTED:
+            warn("QNativeSocketEngine::bind() was not called in QAbstractSocket::UnconnectedState")
+            return False
+        return self._bind(addr, int(port), int(mode))
+
+    def _bind(self, addr: QHostAddress, port: int, mode: int) -> bool:
+        if addr.isNull():
+            self._set_error_emit(se.UNSUPPORTED_OPERATION, se.T_OP_UNSUPPORTED)
+            return False
+        family, sockaddr, v6only = addr._to_sockaddr(port)
+        eng = self._engine
+        if eng is not None and eng.family != family:
+            self._engine = None
+            eng.close()
+            eng = None
+        if eng is None:
+            eng = self._new_engine(family)
+            if eng is None:
+                return False
+            if eng.family != family:  # the IPv4 fallback for Any
+                sockaddr, v6only = ("0.0.0.0", port), None
+        eng.set_bind_mode(mode)
+        if v6only is not None:
+            eng.set_v6only(v6only)
+        try:
+            eng.bind(sockaddr)
+        except EngineError as e:
+            self._engine = None
+            eng.close()
+            self._set_error_emit(e.code, e.text)
+            return False
+        self._local = None
+        self._state = _BOUND
+        self._local_pair()
+        self._set_state(_BOUND)
+        # A stateChanged slot may have closed the socket already.
+        if self._state == _BOUND and self._engine is eng:
+            eng.enable_read()
+        return True
+
+    def setSocketDescriptor(
+        self,
+        socketDescriptor: int,  # noqa: N802,N803
+        state: int = QAbstractSocket.SocketState.ConnectedState,
+        openMode: int = QIODevice.OpenModeFlag.ReadWrite,
+    ) -> bool:  # noqa: N803
+        self._reset_socket_layer()
+        self._bury()
+        self._reset_read_state()
+        try:
+            eng = UdpEngine.adopt(int(socketDescriptor))
+        except EngineError as e:
+            self._set_error(e.code, e.text)
+            return False
+        self._adopt(eng, int(state), int(openMode))
+        return True
+
+    def setReadBufferSize(self, size: int) -> None:  # noqa: N802
+        # Kept for readBufferSize(); UDP is unbuffered in Qt, so it changes nothing.
+        self._read_limit = max(0, int(size))
+
+    # -- the read notification -------------------------------------------------------------
+    def _read_ready(self) -> bool:
+        """Readable: drain into the queue, emit readyRead once; True if datagrams wait."""
+        eng = self._engine
+        if eng is None:
+            return False
+        if not self._armed:
+            eng.disable_read()  # readyRead waits until the program reads (Qt)
+            return bool(self._dq)
+        q = self._dq
+        room = _QUEUE_LIMIT - len(q)
+        if room > 0:
+            _count, empty = eng.drain(q.append, min(room, _DRAIN_LIMIT))
+            self._kernel_empty = empty
+        if not q:
+            self._kernel_empty = False
+            return False
+        self._emit_ready_read_batch()
+        return True
+
+    def _emit_ready_read_batch(self) -> None:
+        self._armed = False
+        self._emitting = True
+        try:
+            self._notify_ready_read()
+        finally:
+            self._emitting = False
+            self._kernel_empty = False
+        eng = self._engine
+        if eng is None:
+            return
+        if not self._armed:
+            eng.disable_read()
+        elif self._dq:
+            self._schedule_ready_read(eng)
+
+    def _schedule_ready_read(self, eng: UdpEngine) -> None:
+        """Qt emits readyRead again on the next loop pass while datagrams wait."""
+        hub = eng.hub
+        if self._rr_scheduled or hub is None or hub.loop is None:
+            return
+        self._rr_scheduled = True
+        hub.loop.call_soon(self._deferred_ready_read, hub)
+
+    def _deferred_ready_read(self, hub: Any) -> None:
+        self._rr_scheduled = False
+        eng = self._engine
+        if eng is None or eng.hub is not hub or not self._armed or not self._dq:
+            return
+        if self._state in (_BOUND, _CONNECTED):
+            self._emit_ready_read_batch()
+
+    def _rearm(self) -> None:
+        """The program read: the next datagram may emit readyRead again."""
+        self._armed = True
+        eng = self._engine
+        if eng is None:
+            return
+        if not eng.reading and self._state in (_BOUND, _CONNECTED):
+            eng.enable_read()
+        if self._dq and not self._emitting:
+            self._schedule_ready_read(eng)
+
+    def _next_datagram(self, report_empty: bool) -> Received | None:
+        """The next datagram: queued, else straight from the kernel; None if none/error."""
+        q = self._dq
+        if q:
+            item: Received | None = q.popleft()
+        else:
+            eng = self._engine
+            assert eng is not None
+            try:
+                stash = self._stash
+                if stash is not None:
+                    self._stash = None
+                    raise stash
+                item = eng.receive()
+            except EngineError as e:
+                self._rearm()
+                self._set_error_emit(e.code, e.text)
+                return None
+            if item is None and report_empty:
+                self._rearm()
+                self._set_error_emit(se.TEMPORARY, T_NO_DATAGRAM)
+                return None
+        if not self._armed or not self._emitting:
+            self._rearm()
+        return item
+
+    # -- datagram API ---------------------------------------------------------------------------
+    def hasPendingDatagrams(self) -> bool:  # noqa: N802
+        if self._engine is None:
+            not_bound("hasPendingDatagrams")
+            return False
+        return bool(self._dq) or self._kernel_pending() >= 0
+
+    def pendingDatagramSize(self) -> int:  # noqa: N802
+        if self._engine is None:
+            not_bound("pendingDatagramSize")
+            return -1
+        q = self._dq
+        return len(q[0][0]) if q else self._kernel_pending()
+
+    def _kernel_pending(self) -> int:
+        eng = self._engine
+        if eng is None or self._kernel_empty or self._stash is not None:
+            return -1
+        try:
+            size: int = eng.pending_size()
+        except EngineError as e:
+            self._stash = e  # reported by the next read, as a read would have
+            return -1
+        return size
+
+    def bytesAvailable(self) -> int:  # noqa: N802
+        """Buffered bytes plus the size of the next datagram (Qt's FIONREAD)."""
+        buffered = len(self._rbuf) - self._roff
+        if self._engine is None:
+            return buffered
+        q = self._dq
+        return buffered + (len(q[0][0]) if q else max(self._kernel_pending(), 0))
+
+    def readDatagram(self, maxSize: int) -> tuple[QByteArray, QHostAddress, int]:  # noqa: N802,N803
+        """(data, sender address, sender port) of the next datagram (PySide6's form)."""
+        if self._engine is None:
+            not_bound("readDatagram")
+            return QByteArray(), QHostAddress(), 0
+        q = self._dq
+        if q:  # the common case, inside readyRead: skip the general path
+            item = q.popleft()
+            if not self._armed or not self._emitting:
+                self._rearm()
+        else:
+            got = self._next_datagram(report_empty=True)
+            if got is None:
+                return QByteArray(), QHostAddress(), 0
+            item = got
+        data = item[0]
+        if 0 <= maxSize < len(data):
+            data = data[:maxSize]
+        host, port = _sender(item[1])
+        return _of(data), host, port
+
+    def receiveDatagram(self, maxSize: int = -1) -> QNetworkDatagram:  # noqa: N802,N803
+        """The next datagram with its metadata; invalid if there is none."""
+        if self._engine is None:
+            not_bound("receiveDatagram")
+            return QNetworkDatagram()
+        item = self._next_datagram(report_empty=maxSize >= 0)
+        if item is None:
+            return QNetworkDatagram()
+        data, sa, anc = item
+        if 0 <= maxSize < len(data):
+            data = data[:maxSize]
+        return self._datagram(data, sa, anc)
+
+    def _datagram(self, data: bytes, sa: Any, anc: Any) -> QNetworkDatagram:
+        sender, sport = _sender(sa)
+        key = tuple(anc)  # the raw control messages: they repeat for a given peer and interface
+        meta = _metadata.get(key)
+        if meta is None:
+            meta = _parse_metadata(anc)
+            if len(_metadata) >= _CACHE_LIMIT:
+                _metadata.clear()
+            _metadata[key] = meta
+        dest, ifindex, hop = meta
+        local = self._local
+        port = local[1] if local is not None else self.localPort()
+        return QNetworkDatagram._received(data, sender, sport, _copy(dest), port, hop, ifindex)
+
+    def writeDatagram(self, data: Any, host: Any = None, port: int | None = None) -> int:  # noqa: N802
+        """``writeDatagram(data, host, port)`` or ``writeDatagram(QNetworkDatagram)``."""
+        if port is None:
+            if host is not None:
+                raise TypeError("writeDatagram(data, host, port): the port is missing")
+            dg = data if isinstance(data, QNetworkDatagram) else QNetworkDatagram(data)
+            return self._write_datagram(dg)
+        eng = self._engine
+        if eng is None:
+            eng = self._implicit_engine()
+            if eng is None:
+                return -1
+        addr = host if type(host) is QHostAddress else address_arg(host)
+        cache = self._sa_cache
+        dest = cache.get((addr._a6, addr._proto, addr._scope, port)) if cache is not None else None
+        if dest is None:
+            dest = self._destination(eng, addr, port)
+        if not dest:
+            self._set_error_emit(se.NETWORK, T_SEND)
+            return -1
+        if type(data) is not QByteArray and type(data) is not bytes:
+            data = payload(data)
+        try:
+            n: int = eng.send_to(data, dest[0])
+        except EngineError as e:
+            self._set_error_emit(e.code, e.text)
+            return -1
+        bw = self.__dict__.get("bytesWritten")
+        if bw is not None and bw._conns:
+            bw.emit(n)
+        return n
+
+    def _destination(
+        self, eng: UdpEngine, addr: QHostAddress, port: int
+    ) -> tuple[Any, bool] | tuple[()]:
+        """:meth:`_sockaddr`, remembered per address and port (senders repeat themselves)."""
+        cache = self._sa_cache
+        if cache is None or len(cache) >= _CACHE_LIMIT:
+            cache = self._sa_cache = {}
+        dest = cache[(addr._a6, addr._proto, addr._scope, port)] = self._sockaddr(
+            eng, addr, int(port)
+        )
+        return dest
+
+    def _write_datagram(self, dg: QNetworkDatagram) -> int:
+        eng = self._engine
+        if eng is None:
+            eng = self._implicit_engine()
+            if eng is None:
+                return -1
+        addr = dg._dest
+        if addr._proto is _UNKNOWN:
+            # No destination: the connected peer, as Qt documents.
+            peer = eng.peer_sockaddr()
+            sockaddr, v4 = None, peer is None or len(peer) == 2 or peer[0].startswith("::ffff:")
+        else:
+            cache = self._sa_cache
+            key = (addr._a6, addr._proto, addr._scope, dg._dport)
+            dest = cache.get(key) if cache is not None else None
+            if dest is None:
+                dest = self._destination(eng, addr, dg._dport)
+            if not dest:
+                self._set_error_emit(se.NETWORK, T_SEND)
+                return -1
+            sockaddr, v4 = dest
+        sender = dg._sender
+        try:
+            if dg._hop == -1 and not dg._ifindex and sender._proto is _UNKNOWN:
+                n = eng.send_to(dg._data, sockaddr) if sockaddr is not None else eng.send(dg._data)
+            else:
+                source = sender._a6 if sender._proto is _IPV6 and not v4 else None
+                n = eng.send_msg(dg._data, sockaddr, v4, dg._hop, dg._ifindex, source)
+        except EngineError as e:
+            self._set_error_emit(e.code, e.text)
+            return -1
+        bw = self.__dict__.get("bytesWritten")
+        if bw is not None and bw._conns:
+            bw.emit(n)
+        return n
+
+    @staticmethod
+    def _sockaddr(eng: UdpEngine, addr: QHostAddress, port: int) -> tuple[Any, bool] | tuple[()]:
+        """(sockaddr for this socket's family, destination is IPv4); () if unreachable."""
+        try:
+            family, sockaddr, _v6only = addr._to_sockaddr(port)
+        except ValueError:
+            return ()
+        if family == eng.family:
+            return sockaddr, family == _AF_INET or sockaddr[0].startswith("::ffff:")
+        if family == _AF_INET:  # IPv4 from an IPv6 socket: v4-mapped (fails if V6ONLY)
+            return ("::ffff:" + sockaddr[0], port, 0, 0), True
+        if addr.protocol() == NetworkLayerProtocol.AnyIPProtocol:  # Any from an IPv4 socket
+            return ("0.0.0.0", port), True
+        return ()  # IPv6 from an IPv4 socket
+
+    def _implicit_engine(self) -> UdpEngine | None:
+        """Qt binds an unbound socket to Any on its first writeDatagram."""
+        if self._state == _UNCONNECTED:
+            return self._engine if self._bind(_as_address(_ANY), 0, 0) else None
+        # A host lookup is under way (connectToHost): send unbound; the connect reuses it.
+        eng = self._new_engine(_AF_INET6)
+        if eng is not None and eng.family == _AF_INET6:
+            eng.set_v6only(False)
+        return eng
+
+    # -- options and multicast -----------------------------------------------------------------
+    def setSocketOption(self, option: int, value: Any) -> None:  # noqa: N802
+        if int(option) == _LOOPBACK_OPTION:
+            value = 1 if int(value) else 0  # Linux rejects 2 for IPv6; Qt reads back 1
+        super().setSocketOption(option, value)
+
+    # -- waiting ---------------------------------------------------------------------------------
+    def waitForReadyRead(self, msecs: int = 30000) -> bool:  # noqa: N802
+        """Block until a datagram is there (readyRead emitted) or ``msecs`` pass."""
+        st = self._state
+        if st == _UNCONNECTED:
+            return False
+        deadline = _Deadline(int(msecs))
+        if st in (_HOSTLOOKUP, _CONNECTING) and not self.waitForConnected(int(msecs)):
+            return False
+        while True:
+            eng = self._engine
+            if eng is None or self._state not in (_CONNECTED, _BOUND):
+                return False
+            if self._dq or not self._armed:
+                return True  # a datagram already waits (Qt: its readyRead was emitted)
+            readable, _ = eng.wait(True, False, deadline.left())
+            if not readable:
+                return self._wait_timed_out()
+            if self._read_ready():
+                return True
+            if deadline.expired():
+                return self._wait_timed_out()
