@@ -264,7 +264,7 @@ def main() -> int:
         for key in order:
             if key in unavailable:
                 continue
-            harness.wait_for_quiet(10)
+            harness.wait_for_quiet(30)
             try:
                 got = run_echo(key, sizes, args.conns, args.seconds)
             except Unavailable as e:
