@@ -236,6 +236,17 @@ def throughput(keys: list[str], args: argparse.Namespace, pin: bool) -> dict[str
             print(f"[{rnd + 1}/{args.rounds}] {key:18} {shown}", file=sys.stderr, flush=True)
             runs.append(record)
 
+    def cpu_cost(key: str) -> dict[int, float]:
+        """Server CPU microseconds per fortune, per round: robust to a busy machine."""
+        out = {}
+        for r in runs:
+            res = r.get("result")
+            if r["contender"] != key or not res or "failure" in res:
+                continue
+            if res.get("server_cpu") and res.get("count"):
+                out[r["round"]] = res["server_cpu"] * res["seconds"] / res["count"] * 1e6
+        return out
+
     def good(key: str) -> dict[int, float]:
         return {
             r["round"]: r["result"]["rate"]
@@ -281,6 +292,11 @@ def throughput(keys: list[str], args: argparse.Namespace, pin: bool) -> dict[str
                 ref_vals = good(ref)
                 pairs = [v / ref_vals[rnd] for rnd, v in vals.items() if ref_vals.get(rnd)]
                 entry[f"x_{ref}"] = median(pairs) if pairs else float("nan")
+            costs = cpu_cost(key)
+            entry["us_per_fortune"] = median(list(costs.values())) if costs else float("nan")
+            ref_costs = cpu_cost("pyside6")
+            pairs = [ref_costs[rnd] / c for rnd, c in costs.items() if rnd in ref_costs and c]
+            entry["cpu_x_pyside6"] = median(pairs) if pairs else float("nan")
         summary[key] = entry
     return {"runs": runs, "summary": summary}
 
@@ -414,22 +430,27 @@ def markdown(tp: dict[str, Any], sv: dict[str, Any], meta: dict[str, Any]) -> st
         + f"; started {meta['started']}, took {meta['elapsed_s'] / 60:.1f} min.",
         "",
         "| server | fortunes/s (median) | min–max | runs ok | server CPU | other CPU "
-        "| × PySide6 | × asyncio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| × PySide6 | × asyncio | server CPU µs/fortune | CPU efficiency × PySide6 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for e in tp["summary"].values():
         if e["status"] != "ok":
-            lines.append(f"| {e['label']} | {e['status']} | | | | | | |")
+            lines.append(f"| {e['label']} | {e['status']} | | | | | | | | |")
             continue
         lines.append(
             f"| {e['label']} | **{e['median']:,.0f}** | {e['min']:,.0f}–{e['max']:,.0f} | "
             f"{e['ok_runs']}/{e['runs']} | {e['server_cpu']:.2f} | {e['other_cpu']:.2f} | "
-            f"{harness.fmt_ratio(e['x_pyside6'])} | {harness.fmt_ratio(e['x_asyncio'])} |"
+            f"{harness.fmt_ratio(e['x_pyside6'])} | {harness.fmt_ratio(e['x_asyncio'])} | "
+            f"{e['us_per_fortune']:.1f} | {harness.fmt_ratio(e['cpu_x_pyside6'])} |"
         )
     lines += [
         "",
         "Ratios are medians of per-round ratios. CPU columns: CPUs used during the "
-        "window (other = rest of this shared machine).",
+        "window (other = rest of this shared machine). Server CPU µs/fortune = the "
+        "server's CPU time over the window / fortunes served: what one fortune costs the "
+        "server, far less sensitive to neighbours than the rate; CPU efficiency × PySide6 "
+        "= PySide6's µs/fortune / this one's (per round, median), i.e. the throughput "
+        "ratio both would reach with a full CPU each and a load generator that keeps up.",
     ]
     if sv:
         lines += [

@@ -94,6 +94,20 @@ def raise_nofile_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def exit_cleanly_on_signals() -> None:
+    """SIGTERM/SIGINT unwind the stack, so every started server is stopped.
+
+    Background jobs of a non-interactive shell start with SIGINT ignored, and
+    SIGTERM would kill the harness without running any cleanup.
+    """
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGINT, _exit)
+
+
 def can_pin() -> bool:
     return shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
 

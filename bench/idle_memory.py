@@ -191,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-pin", action="store_true")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
+    harness.exit_cleanly_on_signals()
     harness.build_c_tools()
     limit = harness.raise_nofile_limit()
     if limit < args.conns + 200:

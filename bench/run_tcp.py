@@ -440,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    harness.exit_cleanly_on_signals()
     harness.build_c_tools()
     harness.raise_nofile_limit()
     pin = not args.no_pin and harness.can_pin()

@@ -9,6 +9,7 @@ loopback transfer.
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import threading
@@ -376,6 +377,7 @@ def test_threaded_server_serves_1000_connections(qapp: Any, framing: str) -> Non
     assert wait_until(warm_up.finished, 30_000)
     warm_up.join()
     assert wait_until(all_threads_ended, 30_000)
+    gc.collect()  # descriptors of earlier tests' garbage must not close during this one
     fds_before = _open_fds()
 
     pool = ClientPool(server.serverPort(), 1000, 32)

@@ -584,3 +584,31 @@ def test_sockets_constructed_before_event_loop(qapp: object) -> None:
     QTimer.singleShot(5000, loop.quit)
     loop.exec()
     assert got == [b"hello"]
+
+
+def test_protected_setters_pause_mode_and_tags(qapp: object) -> None:
+    class Custom(QTcpSocket):
+        def fake(self) -> None:
+            self.setSocketState(QAbstractSocket.SocketState.BoundState)
+            self.setSocketError(QAbstractSocket.SocketError.NetworkError)
+            self.setLocalAddress(QHostAddress("127.0.0.5"))
+            self.setLocalPort(1234)
+            self.setPeerAddress(SA.LocalHostIPv6)
+            self.setPeerPort(4321)
+            self.setPeerName("peer.example")
+
+    s = Custom()
+    log = SignalLog(s)
+    s.fake()
+    assert log.events == []  # the protected setters emit nothing
+    assert s.state() == SS.BoundState and s.error() == SE.NetworkError
+    assert s.localAddress() == QHostAddress("127.0.0.5") and s.localPort() == 1234
+    assert s.peerAddress() == QHostAddress("::1") and s.peerPort() == 4321
+    assert s.peerName() == "peer.example"
+    s.setPauseMode(QAbstractSocket.PauseMode.PauseOnSslErrors)
+    assert s.pauseMode() == QAbstractSocket.PauseOnSslErrors
+    s.resume()  # nothing to resume without TLS
+    s.setProtocolTag("echo")
+    assert s.protocolTag() == "echo"
+    s.setReadBufferSize(-5)
+    assert s.readBufferSize() == -5  # kept as given, as in Qt; treated as unlimited

@@ -217,6 +217,10 @@ class ThreadData:
                 loop.close()
             except Exception:
                 pass
+        # The thread's socket notifier hub (an epoll descriptor) goes with it.
+        from .notifier import release_hub
+
+        release_hub(self)
 
 
 _tls = threading.local()

@@ -74,7 +74,7 @@ class NotifierHub:
         self.guarded = False  # a thread-exit guard will close us (see hub_for)
 
     def close(self) -> None:
-        """Release the epoll descriptor (the thread ended)."""
+        """Release the epoll descriptor (the thread ended); idempotent."""
         if self.loop is not None:
             try:
                 self.loop.remove_reader(self._ep.fileno())
@@ -256,7 +256,14 @@ class _ExitGuard:
         td = self.td_ref()
         if td is not None and _hubs.get(td) is self.hub:
             del _hubs[td]
-        self.hub.close()
+        self.hub.close()  # idempotent: close_loop() may have released it already
+
+
+def release_hub(td: ThreadData) -> None:
+    """Close ``td``'s hub now (ThreadData.close_loop: the thread is ending)."""
+    hub = _hubs.pop(td, None)
+    if hub is not None:
+        hub.close()
 
 
 def hub_for(td: ThreadData) -> Any:

@@ -1,34 +1,39 @@
 """QAbstractSocket: Qt's socket state machine over the iocore TCP engine.
 
 Behaviour follows Qt 6 and was checked signal by signal against PySide6 6.12
-(tests/test_tcpsocket.py, tests/test_tcp_faults.py).  How the moving parts fit:
+(tests/tcp_parity_scenarios.py runs the same scenarios on both and compares
+the logs).  How the moving parts fit:
 
-* **Read path.**  The engine's read notifier calls ``_read_ready``: ``recv``
-  (repeated while whole 64 KiB chunks keep coming and the read-buffer limit
-  allows) → the QIODevice read buffer → one ``readyRead`` (never re-emitted
-  from inside its own slots, as in Qt) → writes queued by the slots are sent
-  right there, in the same loop callback, so an echo costs one wake-up.
-  End of stream (or a reset: Qt reads it the same way) gives, in Qt's order,
+* **Read path.**  The thread's notifier hub (``iocore/notifier.py``) calls
+  ``_read_ready``: one ``TcpEngine.read_into`` fills the QIODevice read buffer
+  (more 64 KiB chunks only while whole ones keep coming, within the
+  read-buffer limit) → one ``readyRead`` (never re-emitted from inside its own
+  slots, as in Qt) → what the slots wrote is sent right there, in the same
+  wake-up, so an echo costs one ``recv`` and one ``send``.  End of stream (or a
+  reset: Qt reads it the same way) gives, in Qt's order,
   ``errorOccurred(RemoteHostClosedError)`` while still Connected,
   ``stateChanged(Closing)``, ``stateChanged(Unconnected)``,
   ``readChannelFinished``, ``disconnected``; data read before stays readable.
-* **Write path.**  ``write()`` appends to one bytearray and, unless a loop
-  callback of this socket will send anyway, schedules one flush with
-  ``call_soon`` (several writes in a slot become one ``send``).  A flush sends
-  what the kernel takes; the rest waits for the write notifier, which is on only
-  while data waits.  ``bytesWritten`` is emitted from the loop, and only
-  looked up when someone listens (it is on the hot path).
+* **Write path.**  ``write()`` appends to one bytearray; unless this socket's
+  own read handler is running (it sends after the slots return), the hub
+  queues one flush for the end of the current loop pass, so several writes
+  become one ``send``.  A flush sends what the kernel takes; the rest waits
+  for the write notifier, which is on only while data waits.  ``bytesWritten``
+  is emitted from the loop, and only when someone listens (hot path).
 * **setReadBufferSize(n).**  At ``n`` buffered bytes the read notifier is
   switched off: the kernel buffer fills and TCP pushes back on the peer.  It is
   switched on again as soon as the program reads below ``n``.
-* **waitFor*().**  They poll the descriptor (``TcpEngine.wait``) and run the
-  same notification handlers inline, emitting the signals synchronously, as Qt
-  does.  They never run the event loop, so they work in a QThread that has none
-  and inside a slot while the loop runs (blocking that thread, like Qt).
-* **Threads.**  A socket's descriptor is registered with the loop of the
-  thread the socket lives in; ``moveToThread`` re-registers it from the new
-  thread.  The async helpers (``socket_async.py``) resolve futures from the same
-  handlers.
+* **waitFor*()** (``socket_waits.py``).  They poll the descriptor
+  (``TcpEngine.wait``) and run the same handlers inline, emitting the signals
+  synchronously, as Qt does.  They never run the event loop, so they work in a
+  QThread that has none and inside a slot while the loop runs (blocking that
+  thread, like Qt).
+* **Threads.**  A socket's descriptor is watched by the hub of the thread the
+  socket lives in; ``moveToThread`` re-registers it from the new thread.  The
+  coroutines (``socket_async.py``) are resolved from the same handlers.
+* **Signals nobody connected** are not emitted at all (``_signal``): reading a
+  signal attribute creates its SignalInstance, which thousands of accepted
+  sockets would otherwise each build just to emit to nobody.
 
 Error texts and codes come from ``iocore/socket_errors.py``.
 """
@@ -103,7 +108,8 @@ class QAbstractSocket(QIODevice):
     _socket_type = -1
     _wbuf: bytearray | None = None
     _flush_scheduled = False
-    _read_limit = 0
+    _read_limit = 0  # the effective limit (0: none)
+    _read_buffer_size = 0  # as set (readBufferSize())
     _read_paused = False
     _host_name = ""
     _peer_name = ""
@@ -255,9 +261,14 @@ class QAbstractSocket(QIODevice):
         return len(wbuf) if wbuf else 0
 
     def readBufferSize(self) -> int:  # noqa: N802
-        return self._read_limit
+        return self._read_buffer_size
 
     def setReadBufferSize(self, size: int) -> None:  # noqa: N802
+        """Limit the read buffer (0: unlimited).  At the limit the socket stops
+        reading from the kernel, so TCP flow control slows the peer down.  A
+        negative size is kept as given but means unlimited (in Qt it would stop
+        reading for good)."""
+        self._read_buffer_size = int(size)
         size = max(0, int(size))
         if size == self._read_limit:
             return

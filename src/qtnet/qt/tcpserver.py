@@ -245,6 +245,12 @@ class QTcpServer(QObject):
         pending = self._pending
         if not pending:
             return None
+        if self._engine is None:
+            warnings.warn(
+                "QTcpServer::nextPendingConnection() called while not listening",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         sock = pending.popleft()
         if self._full:
             self._full = False
