@@ -373,7 +373,9 @@ def test_can_access_pending_connections_while_not_listening(qapp: object) -> Non
     sock = QTcpSocket()
     server.addPendingConnection(sock)
     assert server.hasPendingConnections()
-    with pytest.warns(RuntimeWarning, match=r"nextPendingConnection\(\) called while not listening"):
+    with pytest.warns(
+        RuntimeWarning, match=r"nextPendingConnection\(\) called while not listening"
+    ):
         assert server.nextPendingConnection() is sock
     assert server.nextPendingConnection() is None
 

@@ -22,8 +22,8 @@ call this engine for every system call.  Why the engine looks like this:
 
 from __future__ import annotations
 
-import errno
 import _socket
+import errno
 import select
 import socket
 from collections.abc import Callable

@@ -148,6 +148,9 @@ class QAbstractSocket(QIODevice):
     _connect_timed_out = socket_connect._connect_timed_out
     _test_connection = socket_connect._test_connection
     _connection_established = socket_connect._connection_established
+    setSocketDescriptor = socket_connect.setSocketDescriptor
+    _adopt = socket_connect._adopt
+    _adopt_accepted = socket_connect._adopt_accepted
     # Blocking waits: socket_waits.py.
     waitForConnected = socket_waits.waitForConnected  # noqa: N815
     waitForReadyRead = socket_waits.waitForReadyRead  # noqa: N815
@@ -325,48 +328,6 @@ class QAbstractSocket(QIODevice):
     _proxy_unsupported = socket_props._proxy_unsupported
     protocolTag = socket_props.protocolTag
     setProtocolTag = socket_props.setProtocolTag
-
-    # -- adopting a descriptor ----------------------------------------------------------------
-    def setSocketDescriptor(
-        self,
-        socketDescriptor: int,  # noqa: N802,N803
-        state: int = SocketState.ConnectedState,
-        openMode: int = QIODevice.OpenModeFlag.ReadWrite,
-    ) -> bool:  # noqa: N803
-        self._reset_socket_layer()
-        self._bury()
-        self._reset_read_state()
-        self._wbuf = None
-        try:
-            eng = TcpEngine.adopt(int(socketDescriptor))
-        except EngineError as e:
-            self._set_error(e.code, e.text)
-            return False
-        self._adopt(eng, int(state), int(openMode))
-        return True
-
-    def _adopt(self, eng: TcpEngine, state: int, open_mode: int) -> None:
-        self._error = -1
-        self._attach(eng)
-        QIODevice.open(self, open_mode)
-        self._local = self._peer = None
-        self._pending_close = self._abort_called = False
-        if self._state != state:
-            self._set_state(state)
-        if state == _CONNECTED or state == _BOUND:
-            eng.enable_read()
-
-    def _adopt_accepted(self, fd: int, family: int, hub: Any) -> None:
-        """The fast path of QTcpServer's default incomingConnection (fd fresh from
-        accept, socket in the server's thread, so the server's hub)."""
-        eng = TcpEngine.adopt(fd, family)
-        self._engine = eng
-        eng.attach(hub, self._read_ready, self._write_ready)
-        self._om = 3
-        self._seq = True
-        self._rcount = self._wcount = 1
-        self._state = _CONNECTED
-        eng.enable_read()
 
     # -- the read notification ------------------------------------------------------------------
     def _read_ready(self) -> bool:

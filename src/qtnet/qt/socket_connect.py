@@ -7,6 +7,9 @@ the write notifier reports the outcome.  With an event loop each attempt gets
 Qt's 30 s timer.  A name is resolved by QHostInfo.lookupHost without blocking;
 ``waitForConnected`` replaces a pending lookup by a blocking one, as Qt does.
 A socket bound before connecting keeps its descriptor and port.
+``setSocketDescriptor`` adopts a descriptor made elsewhere (any thread), and
+``_adopt_accepted`` is QTcpServer's fast path for a descriptor fresh from
+accept().  These are QAbstractSocket methods, bound in its class body.
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ from ..iocore.socket_errors import EngineError
 from ..iocore.tcp_engine import TcpEngine
 from .hostaddress import QHostAddress, _as_address
 from .iodevice import QIODevice
-from .socketerrors import STATE, BindFlag, NetworkLayerProtocol, check_port, socket_error
+from .socketerrors import (
+    STATE,
+    BindFlag,
+    NetworkLayerProtocol,
+    SocketState,
+    check_port,
+    socket_error,
+)
 
 if TYPE_CHECKING:
     from .abstractsocket import QAbstractSocket
@@ -289,3 +299,48 @@ def _connection_established(sock: QAbstractSocket) -> None:
     if sock._pending_close:
         sock._pending_close = False
         sock.disconnectFromHost()
+
+
+# -- adopting a descriptor (QTcpServer's accept fast path too) -------------------------
+def setSocketDescriptor(
+    sock: QAbstractSocket,
+    socketDescriptor: int,  # noqa: N802,N803
+    state: int = SocketState.ConnectedState,
+    openMode: int = QIODevice.OpenModeFlag.ReadWrite,
+) -> bool:  # noqa: N803
+    sock._reset_socket_layer()
+    sock._bury()
+    sock._reset_read_state()
+    sock._wbuf = None
+    try:
+        eng = TcpEngine.adopt(int(socketDescriptor))
+    except EngineError as e:
+        sock._set_error(e.code, e.text)
+        return False
+    sock._adopt(eng, int(state), int(openMode))
+    return True
+
+
+def _adopt(sock: QAbstractSocket, eng: TcpEngine, state: int, open_mode: int) -> None:
+    sock._error = -1
+    sock._attach(eng)
+    QIODevice.open(sock, open_mode)
+    sock._local = sock._peer = None
+    sock._pending_close = sock._abort_called = False
+    if sock._state != state:
+        sock._set_state(state)
+    if state == _CONNECTED or state == _BOUND:
+        eng.enable_read()
+
+
+def _adopt_accepted(sock: QAbstractSocket, fd: int, family: int, hub: Any) -> None:
+    """The fast path of QTcpServer's default incomingConnection (fd fresh from
+    accept, socket in the server's thread, so the server's hub)."""
+    eng = TcpEngine.adopt(fd, family)
+    sock._engine = eng
+    eng.attach(hub, sock._read_ready, sock._write_ready)
+    sock._om = 3
+    sock._seq = True
+    sock._rcount = sock._wcount = 1
+    sock._state = _CONNECTED
+    eng.enable_read()
