@@ -260,7 +260,9 @@ def saturation_note(w: Workload, per: dict[str, Any]) -> str:
     best = others[best_key]
     margin = c["median"] / best["median"] - 1.0
     cpu = f"load generator CPU {c['loadgen_cpu']:.2f}, C server CPU {c['server_cpu']:.2f}"
-    if c["loadgen_cpu"] >= 0.9:
+    if c["loadgen_cpu"] >= 0.9 and c["server_cpu"] >= 0.9:
+        limit = "both C processes are saturated: this is the ceiling of the box"
+    elif c["loadgen_cpu"] >= 0.9:
         limit = (
             "the load generator's CPU is saturated (on loopback the kernel's TCP work for "
             "both ends, handshakes and teardowns above all, is charged to it)"
@@ -276,7 +278,7 @@ def saturation_note(w: Workload, per: dict[str, Any]) -> str:
         return (
             "Load generator not the bottleneck: it drives the C server to "
             f"{fmt_rate(c['median'])} {w.unit}, {margin:+.0%} above the best other contender "
-            f"({best['label']}, {fmt_rate(best['median'])}); {cpu}."
+            f"({best['label']}, {fmt_rate(best['median'])}); {cpu}: {limit}."
         )
     if margin < -0.05:
         return (
@@ -421,14 +423,37 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="where to write raw results (default bench/results/tcp-<time>.json)",
     )
     p.add_argument("--markdown", type=Path, help="also write the markdown report to this file")
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="RESULTS.json",
+        help="measure nothing: print the report of a saved run (bench/results/tcp-*.json)",
+    )
     args = p.parse_args(argv)
     if args.smoke:
         args.rounds, args.warmup, args.duration, args.prewarm = 1, 0.2, 0.5, 0.2
     return args
 
 
+def rerender(path: Path) -> str:
+    """The markdown report of a saved run, with this version's wording."""
+    saved = json.loads(path.read_text())
+    st = saved["settings"]
+    all_workloads = make_workloads(
+        st["size"], st["pipeline"], st["fortune_conns"], st.get("bulk_bytes", 1_000_000_000)
+    )
+    summary = saved["summary"]
+    workloads = [all_workloads[k] for k in summary]
+    first = next(iter(summary.values()))
+    contenders = [CONTENDERS[k] for k in first]
+    return markdown(summary, workloads, contenders, saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report:
+        print(rerender(args.report))
+        return 0
     all_workloads = make_workloads(args.size, args.pipeline, args.fortune_conns, args.bulk_bytes)
     try:
         workloads = [all_workloads[k] for k in args.workloads.split(",") if k]
@@ -523,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
             "pipeline": args.pipeline,
             "fortune_conns": args.fortune_conns,
             "fortune_close": args.fortune_close,
+            "bulk_bytes": args.bulk_bytes,
         },
         "facts": facts,
     }
