@@ -59,6 +59,11 @@ _EXPORTS: dict[str, str] = {
     "QSslConfiguration": ".qt.sslconfiguration",
     "QSslSocket": ".qt.sslsocket",
     "QSslServer": ".qt.sslserver",
+    # Beyond Qt: multi-core serving and socket activation
+    "serve_workers": ".iocore.workers",
+    "bound_sockets": ".iocore.workers",
+    "systemd_listen_fds": ".iocore.workers",
+    "WorkerError": ".iocore.workers",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -78,6 +83,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .iocore.workers import WorkerError, bound_sockets, serve_workers, systemd_listen_fds
     from .qt.networkrequest import QNetworkRequest
     from .qt.websocket import QWebSocket
     from .qt.websocketcors import QWebSocketCorsAuthenticator

@@ -11,16 +11,19 @@ QCoreApplication and adds what a command line needs: options, a live status
 from __future__ import annotations
 
 import argparse
-import signal
+import os
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO, cast
 
 from qtnet import QCoreApplication, QHostAddress, QHostInfo, QTimer
+from qtnet.cli._app import application as _application
+from qtnet.cli._app import quit_on_signals as _quit_on_signals
 from qtnet.cli._stream_versions import DEFAULT_STREAM_VERSION
 from qtnet.cli.fortune_status import ProgressBars, ServerStatus
 from qtnet.examples.fortunes import FortuneFileError, load_fortunes
+from qtnet.iocore.workers import systemd_listen_fds
 
 __all__ = [
     "run_blocking_client",
@@ -31,45 +34,6 @@ __all__ = [
 ]
 
 _ANY_ADDRESSES = ("", "0.0.0.0", "::", "*", "any")
-_SIGNAL_WAKE_MS = 200
-
-
-def _application() -> QCoreApplication:
-    app = QCoreApplication.instance()
-    return app if app is not None else QCoreApplication(sys.argv[:1])
-
-
-def _quit_on_signals(
-    app: QCoreApplication, received: list[int] | None = None
-) -> Callable[[], None]:
-    """SIGINT/SIGTERM make exec() return (a clean stop instead of KeyboardInterrupt)
-    and are appended to ``received``; returns a function that puts the previous
-    handlers back.
-
-    Python runs a signal handler only between bytecodes of the main thread, and
-    an event loop blocked in its poll may not come back to Python on its own
-    (Qt's C++ loop never does; asyncio's select retries after EINTR), so a
-    short timer wakes the loop, as PySide6 programs do, to act on the quit.
-    """
-
-    def stop(signum: int, frame: Any) -> None:
-        del frame
-        if received is not None:
-            received.append(signum)
-        # Queued, not app.quit() at once: the signal may come before exec() runs.
-        QTimer.singleShot(0, app.quit)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    wake = QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(_SIGNAL_WAKE_MS)
-
-    def restore() -> None:
-        wake.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-    return restore
 
 
 def _listen_address(host: str | None) -> QHostAddress | None:
@@ -102,52 +66,159 @@ def _serve(args: argparse.Namespace, threaded: bool) -> int:
     except FortuneFileError as exc:
         print(exc, file=sys.stderr)
         return 1
+    inherited = systemd_listen_fds()
+    if inherited:
+        # Socket activation: systemd made (and keeps) the listening socket.
+        return _serve_one(args, threaded, fortunes, version, None, inherited[0], announce=True)
+    if args.workers > 1:
+        return _serve_workers(args, threaded, fortunes, version)
     address = _listen_address(args.host)
     if address is None:
         print(f"Unable to start the server: cannot resolve {args.host!r}.", file=sys.stderr)
         return 1
+    return _serve_one(args, threaded, fortunes, version, address, None, announce=True)
 
-    app = _application()
-    server: Any
+
+def _make_server(threaded: bool, fortunes: list[str], framing: str, version: int) -> Any:
     if threaded:
         from qtnet.examples.threaded_fortune_server import ThreadedFortuneServer
 
-        server = ThreadedFortuneServer(fortunes, args.framing, version)
+        server = ThreadedFortuneServer(fortunes, framing, version)
         server.connectionError.connect(
             lambda error: print(f"A connection failed: {error!r}", file=sys.stderr, flush=True)
         )
-    else:
-        from qtnet.examples.fortune_server import FortuneServer
+        return server
+    from qtnet.examples.fortune_server import FortuneServer
 
-        server = FortuneServer(fortunes, args.framing, version)
-    if not server.listen(address, args.port):
+    return FortuneServer(fortunes, framing, version)
+
+
+def _shown_address(address: QHostAddress) -> str:
+    """The address for "The server is running on IP: ...": for a server on all
+    addresses, the seed's choice (first non-localhost IPv4 address)."""
+    if address in (QHostAddress.Any, QHostAddress.AnyIPv4, QHostAddress.AnyIPv6):
+        from qtnet.examples.fortune_server import displayAddress
+
+        return displayAddress()
+    return address.toString()
+
+
+def _is_any(host: str | None) -> bool:
+    return host is None or host.strip("[] ").lower() in _ANY_ADDRESSES
+
+
+def _serve_one(
+    args: argparse.Namespace,
+    threaded: bool,
+    fortunes: list[str],
+    version: int,
+    address: QHostAddress | None,
+    descriptor: int | None,
+    announce: bool,
+    stream: TextIO = sys.stdout,
+    served: list[int] | None = None,
+) -> int:
+    """One server process: listen on ``address``, or adopt the listening
+    ``descriptor`` (socket activation, a worker's socket); serve until stopped."""
+    app = _application()
+    server = _make_server(threaded, fortunes, args.framing, version)
+    ok = (
+        server.listen(address, args.port)
+        if descriptor is None
+        else (server.setSocketDescriptor(descriptor))
+    )
+    if not ok:
         print(f"Unable to start the server: {server.errorString()}.", file=sys.stderr)
         server.deleteLater()
         return 1
-
-    if address == QHostAddress.Any:
-        from qtnet.examples.fortune_server import displayAddress
-
-        shown = displayAddress()
-    else:
-        shown = address.toString()
     # Handlers first: a client may signal as soon as it has read the line below.
     # They stay until the summary is out, so a second Ctrl-C is ignored.
     restore = _quit_on_signals(app)
     try:
-        print(f"The server is running on IP: {shown} port: {server.serverPort()}", flush=True)
-        status = ServerStatus(server, sys.stdout, args.log_interval)
+        if announce:
+            shown = _shown_address(address if address is not None else server.serverAddress())
+            print(f"The server is running on IP: {shown} port: {server.serverPort()}", flush=True)
+        status = ServerStatus(server, stream, args.log_interval)
         app.exec()
         server.close()
         status.finish()
         elapsed = status.elapsed()
         if args.log_interval or status.interactive:
             rate = server.served / elapsed if elapsed > 0 else 0.0
-            print(f"Stopped after {elapsed:.1f} s ({rate:.1f} fortunes/s on average)")
-        print(f"Served {server.served} fortunes", flush=True)
+            print(f"Stopped after {elapsed:.1f} s ({rate:.1f} fortunes/s on average)", file=stream)
+        print(f"Served {server.served} fortunes", file=stream, flush=True)
+        if served is not None:
+            served.append(server.served)
     finally:
         restore()
     return 0
+
+
+class _WorkerLog:
+    """A worker's stdout: each line prefixed with the worker's number, never a
+    terminal (N live status lines on one terminal would overwrite each other)."""
+
+    def __init__(self, index: int, out: TextIO) -> None:
+        self.prefix = f"[worker {index}] "
+        self.out = out
+        self.line_start = True  # print() writes the text and its "\n" separately
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        parts = []
+        for line in text.splitlines(keepends=True):
+            parts.append(self.prefix + line if self.line_start else line)
+            self.line_start = line.endswith("\n")
+        self.out.write("".join(parts))
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _serve_workers(
+    args: argparse.Namespace, threaded: bool, fortunes: list[str], version: int
+) -> int:
+    """``--workers N``: N processes, one SO_REUSEPORT socket each (iocore.workers)."""
+    from qtnet.iocore.workers import WorkerError, serve_workers
+
+    # Each worker writes its count here when it stops; the parent adds them up.
+    served_read, served_write = os.pipe()
+
+    def worker(fd: int, index: int) -> int:
+        os.close(served_read)
+        served: list[int] = []
+        log = cast(TextIO, _WorkerLog(index, sys.stdout))
+        code = _serve_one(args, threaded, fortunes, version, None, fd, False, log, served)
+        os.write(served_write, f"{sum(served)}\n".encode())
+        return code
+
+    def announce(address: str, port: int) -> None:
+        shown = _shown_address(QHostAddress(address))
+        print(
+            f"The server is running on IP: {shown} port: {port} ({args.workers} workers)",
+            flush=True,
+        )
+
+    try:
+        code = serve_workers(
+            worker,
+            args.workers,
+            host=None if _is_any(args.host) else args.host,
+            port=args.port,
+            on_bound=announce,
+        )
+    except WorkerError as exc:
+        print(f"Unable to start the server: {exc}.", file=sys.stderr)
+        return 1
+    finally:
+        os.close(served_write)
+    with os.fdopen(served_read, "rb") as counts:
+        total = sum(int(line) for line in counts.read().split())
+    print(f"Served {total} fortunes in {args.workers} workers", flush=True)
+    return code
 
 
 # -- the clients ------------------------------------------------------------------------------

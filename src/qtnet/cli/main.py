@@ -77,6 +77,14 @@ def _configure_fortune_server(p: argparse.ArgumentParser) -> None:
         help="UTF-8 file with one fortune per line (default: the seven Qt example fortunes)",
     )
     p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="serve from N processes sharing the port with SO_REUSEPORT (default 1); "
+        "a socket passed by systemd socket activation is used instead of --host/--port",
+    )
+    p.add_argument(
         "--log-interval",
         type=_non_negative,
         default=10.0,

@@ -8,6 +8,7 @@ examples (and the Qt classes) load when a command runs.
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def _port(text: str) -> int:
@@ -30,6 +31,18 @@ def configure_echo_server(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cert", metavar="FILE",
                    help="PEM certificate (chain): serve wss:// (with --key)")
     p.add_argument("--key", metavar="FILE", help="PEM private key of --cert")
+    p.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                   help="serve from N processes sharing the port with SO_REUSEPORT (default 1)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1: {value}")
+    return value
 
 
 def configure_echo_client(p: argparse.ArgumentParser) -> None:
@@ -58,13 +71,42 @@ def _flags(args: argparse.Namespace, *names: str) -> list[str]:
 
 def run_echo_server(args: argparse.Namespace) -> int:
     from qtnet.examples import ws_echo_server
+    from qtnet.iocore.workers import WorkerError, serve_workers, systemd_listen_fds
 
     argv = ["--port", str(args.port), *_flags(args, "debug", "deflate")]
     if args.host:
         argv += ["--host", args.host]
     if args.cert or args.key:
         argv += ["--cert", args.cert or "", "--key", args.key or ""]
-    return ws_echo_server.main(argv)
+    def serve(extra: list[str]) -> int:
+        from qtnet.cli._app import application, quit_on_signals
+
+        restore = quit_on_signals(application())  # SIGTERM/Ctrl-C: exec() returns, exit 0
+        try:
+            return ws_echo_server.main([*argv, *extra])
+        finally:
+            restore()
+
+    inherited = systemd_listen_fds()
+    if inherited:
+        return serve(["--socket-descriptor", str(inherited[0])])
+    if args.workers == 1:
+        return serve([])
+
+    def worker(fd: int, index: int) -> int:
+        del index
+        return serve(["--socket-descriptor", str(fd)])
+
+    def announce(address: str, port: int) -> None:
+        print(f"Echo server on {address} port {port}: {args.workers} workers", flush=True)
+
+    any_host = args.host is None or args.host.strip("[] ").lower() in ("", "*", "any")
+    try:
+        return serve_workers(worker, args.workers, host=None if any_host else args.host,
+                             port=args.port, on_bound=announce)
+    except WorkerError as exc:
+        print(f"ws-echo-server: {exc}", file=sys.stderr)
+        return 1
 
 
 def run_echo_client(args: argparse.Namespace) -> int:

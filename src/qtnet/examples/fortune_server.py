@@ -82,8 +82,15 @@ class FortuneServer(QObject):
     ) -> bool:
         return self.tcpServer.listen(address, port)
 
+    def setSocketDescriptor(self, socketDescriptor: int) -> bool:
+        """Serve on a listening socket made elsewhere (systemd, ``--workers``)."""
+        return self.tcpServer.setSocketDescriptor(socketDescriptor)
+
     def close(self) -> None:
         self.tcpServer.close()
+
+    def serverAddress(self) -> QHostAddress:
+        return self.tcpServer.serverAddress()
 
     def serverPort(self) -> int:
         return self.tcpServer.serverPort()

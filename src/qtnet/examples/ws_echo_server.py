@@ -62,7 +62,7 @@ class EchoServer(QObject):
     def __init__(self, port: int = 1234, debug: bool = False,
                  address: QHostAddress | QHostAddress.SpecialAddress = QHostAddress.Any,
                  deflate: bool = False, ssl: QSslConfiguration | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, descriptor: int | None = None) -> None:
         super().__init__(parent)
         self.debug = debug
         self.clients: list[QWebSocket] = []
@@ -74,7 +74,12 @@ class EchoServer(QObject):
                 lambda errors: print("Ssl errors occurred", errors))
         if deflate:
             self.webSocketServer.setPerMessageDeflate(True)
-        if self.webSocketServer.listen(address, port):
+        # ``descriptor``: a listening socket made elsewhere (systemd, --workers).
+        if descriptor is not None:
+            listening = self.webSocketServer.setNativeDescriptor(descriptor)
+        else:
+            listening = self.webSocketServer.listen(address, port)
+        if listening:
             if self.debug:
                 port = self.webSocketServer.serverPort()
                 print(f"Echoserver listening on port {port}", flush=True)
@@ -138,17 +143,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--deflate", action="store_true", help="accept permessage-deflate")
     parser.add_argument("--cert", help="PEM certificate (chain): serve wss:// (with --key)")
     parser.add_argument("--key", help="PEM private key of --cert")
+    parser.add_argument("--socket-descriptor", type=int, default=None, metavar="FD",
+                        help="serve on this inherited listening socket instead of listening")
     args = parser.parse_args(argv)
     if bool(args.cert) != bool(args.key):
         parser.error("--cert and --key go together")
-    app = QCoreApplication(sys.argv[:1])
+    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     address = QHostAddress(args.host) if args.host else QHostAddress.Any
     try:
         ssl = ssl_configuration(args.cert, args.key) if args.cert else None
     except (OSError, ValueError) as e:
         print(f"ws-echo-server: {e}", file=sys.stderr)
         return 1
-    server = EchoServer(args.port, args.debug, address, args.deflate, ssl)
+    server = EchoServer(args.port, args.debug, address, args.deflate, ssl,
+                        descriptor=args.socket_descriptor)
     if not server.isListening():
         print(f"ws-echo-server: cannot listen: {server.errorString()}", file=sys.stderr)
         return 1
