@@ -79,6 +79,18 @@ def fetch_fortune(port: int) -> str:
     return data[4:].decode("utf-16-be")
 
 
+def established_to(port: int) -> int:
+    """Established TCP connections whose local port is ``port`` (server side),
+    from /proc/net/tcp: the connections a server on that port holds."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].rsplit(":", 1)[1], 16)
+        if local_port == port and fields[3] == "01":  # TCP_ESTABLISHED
+            count += 1
+    return count
+
+
 HAPROXY_CFG = """
 global
     maxconn 4000
@@ -118,6 +130,7 @@ class Setup:
         self.ws_a, wa = self._start(
             ["ws-echo-server", "--host", "127.0.0.1", "--port", "0"], r"listening on port (\d+)"
         )
+        self.ws_a_port = wa
         self.ws_b, wb = self._start(
             ["ws-echo-server", "--host", "127.0.0.1", "--port", "0"], r"listening on port (\d+)"
         )
@@ -199,8 +212,9 @@ def test_fortunes_through_haproxy_survive_a_killed_server(setup: Setup) -> None:
     # flight, and those HAProxy handed to it in the moment between the kill
     # and its health check (every 100 ms) marking it down.  A connection
     # refused outright is retried on the other server (retries + redispatch).
-    assert len(errors) <= 2 * len(threads), errors
-    assert all(0 <= when - killed_at[0] < 1.0 for when, _ in errors), (killed_at, errors)
+    # (Bounds with slack for a loaded machine, where the check may run late.)
+    assert len(errors) <= 3 * len(threads), errors
+    assert all(0 <= when - killed_at[0] < 3.0 for when, _ in errors), (killed_at, errors)
     assert set(results) <= {
         "You've been leading a dog's life. Stay off the furniture.",
         "You've got to think about tomorrow.",
@@ -223,6 +237,7 @@ def test_websockets_through_haproxy_survive_a_killed_server(setup: Setup) -> Non
         for i, ws in enumerate(conns):
             ws.send(f"before {i}")
             assert ws.recv(timeout=10) == f"before {i}"
+        held = established_to(setup.ws_a_port)
         setup.ws_a.send_signal(signal.SIGKILL)
         setup.ws_a.wait(10)
         alive = lost = 0
@@ -233,8 +248,11 @@ def test_websockets_through_haproxy_survive_a_killed_server(setup: Setup) -> Non
                 alive += 1
             except (ConnectionClosed, OSError, TimeoutError):
                 lost += 1
-        # Round robin put half of them on each server: the killed one's are lost.
-        assert alive == 5 and lost == 5, (alive, lost)
+        # Exactly the connections the killed server held are lost (round robin
+        # spreads them, though not always 5/5: HAProxy's health checks and
+        # connection retries move its pointer too); the others keep echoing.
+        assert alive + lost == 10 and 1 <= lost <= 9, (alive, lost)
+        assert lost == held, (lost, held)
     # New connections all go to the survivor once the health check noticed.
     time.sleep(0.5)
     for i in range(20):
