@@ -202,9 +202,12 @@ def test_deleting_a_timer_or_its_parent_stops_it(qapp: Any) -> None:
     t.start(5)
     parent.deleteLater()
     assert wait_until(t.isDeleted)
+    # On a busy machine one timeout may come before the deferred delete runs
+    # (in Qt too); after the delete there must be none.
+    fired_before_delete = len(fired)
     assert not t.isActive()
     settle(30)
-    assert fired == []
+    assert len(fired) == fired_before_delete <= 1
 
 
 def test_a_slow_slot_does_not_cause_a_burst_of_catch_up_timeouts(qapp: Any) -> None:
