@@ -14,6 +14,7 @@ VENV   ?= .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.qtnet-installed-test
 DEV_STAMP := $(VENV)/.qtnet-installed-dev
+DOCS_STAMP := $(VENV)/.qtnet-installed-docs
 PIP    := $(VPY) -m pip --disable-pip-version-check --no-input
 
 # Per-test timeout in seconds (pytest-timeout) and extra pytest arguments,
@@ -26,13 +27,14 @@ ARGS ?=
 export PIP_NO_INPUT := 1
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: help venv venv-dev run test bench lint clean distclean
+.PHONY: help venv venv-dev venv-docs run test bench lint docs clean distclean
 
 help:
 	@echo "make run     start the Fortune server (qtnet fortune-server \$$ARGS)"
 	@echo "make test    run the whole test suite (sets up .venv and the PySide6 peer)"
 	@echo "make bench   run the benchmarks (bench/run_all.py)"
 	@echo "make lint    ruff + mypy --strict on src/"
+	@echo "make docs    build the documentation site into site/ (mkdocs --strict + link check)"
 	@echo "make clean   remove caches and build output (distclean: also .venv, .peers)"
 
 # -- virtualenv ---------------------------------------------------------------
@@ -77,6 +79,13 @@ venv-dev: venv
 	  touch $(DEV_STAMP); \
 	fi
 
+venv-docs: venv
+	@if [ ! -f $(DOCS_STAMP) ] || [ pyproject.toml -nt $(DOCS_STAMP) ]; then \
+	  echo "installing the docs tools into $(VENV): pip install -e '.[test,docs]'"; \
+	  $(PIP) install -q -e '.[test,docs]'; \
+	  touch $(DOCS_STAMP); \
+	fi
+
 # -- the two Quick start commands --------------------------------------------
 run: venv
 	$(VENV)/bin/qtnet fortune-server $(ARGS)
@@ -105,10 +114,45 @@ lint: venv-dev
 	$(VENV)/bin/ruff check src/
 	MYPYPATH=src $(VENV)/bin/mypy --strict --explicit-package-bases src/qtnet
 
+# The site is built with warnings as errors (broken links, anchors, nav entries,
+# docstring references), then every internal link and #anchor of the HTML is
+# checked.  tests/test_docs.py does the same and runs the docs' code blocks.
+docs: venv-docs
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+	$(VPY) tools/docs_check.py links site
+
 clean:
-	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/results
+	rm -rf build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/results
 	find . -path ./.venv -prune -o -path ./.peers -prune -o -path ./.git -prune -o \
 	  \( -name __pycache__ -o -name '*.egg-info' \) -type d -print0 | xargs -0 rm -rf
 
 distclean: clean
 	rm -rf $(VENV) .peers
+
+# -- fuzzing (issue 8): atheris targets in fuzz/, seed corpus in fuzz/corpus/ --
+# `make fuzz` runs each target FUZZ_SECONDS (default 600); `make fuzz-smoke` 10 s.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz fuzz-smoke fuzz-deps
+fuzz-deps: venv
+	@$(VPY) -c 'import atheris' 2>/dev/null || $(PIP) install -q 'atheris>=2.3'
+fuzz: fuzz-deps
+	$(VPY) fuzz/run_all.py --seconds $(FUZZ_SECONDS)
+fuzz-smoke: fuzz-deps
+	$(VPY) fuzz/run_all.py --seconds 10
+
+# -- load / soak (issue 8): one qtnet server process, loopback only ------------
+# 10,000 TCP + 10,000 WebSocket connections held, then 200,000 connect/close
+# cycles; bounded by SOAK_SECONDS (default 600).  Figures: docs/reliability.md.
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: venv
+	mkdir -p build
+	SOAK_SECONDS=$(SOAK_SECONDS) $(VPY) tools/soak.py --out build/soak.json
+
+# -- dependency audit (issue 8): pip-audit over the installed test environment --
+.PHONY: audit
+audit: venv
+	@$(VPY) -c 'import pip_audit' 2>/dev/null || $(PIP) install -q pip-audit
+	mkdir -p build
+	$(VPY) -m pip freeze --exclude-editable > build/requirements-audit.txt
+	$(VPY) -m pip_audit --no-deps --disable-pip -r build/requirements-audit.txt

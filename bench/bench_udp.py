@@ -184,7 +184,7 @@ def measure(key: str, conns: int, args: argparse.Namespace, h: Any) -> dict[str,
             "--server-pid",
             str(server.pid),
         ]
-        result = h.run_loadgen(
+        result: dict[str, Any] = h.run_loadgen(
             lg, h.LOADGEN_CPU if pin else None, timeout=args.warmup + args.duration + 60
         )
         if not server.alive():
@@ -218,6 +218,14 @@ def summarize(runs: list[dict[str, Any]], keys: list[str], conns: int, h: Any) -
                 max=max(vals),
                 values=vals,
                 server_cpu=h.median([r["result"].get("server_cpu") or 0.0 for r in good]),
+                # Server CPU time per round trip: what a busy shared machine
+                # disturbs least (a rate also counts the time spent waiting).
+                cpu_us=h.median(
+                    [
+                        (r["result"].get("server_cpu") or 0.0) * 1e6 / v
+                        for r, v in zip(good, vals, strict=True)
+                    ]
+                ),
                 loadgen_cpu=h.median([r["result"].get("loadgen_cpu") or 0.0 for r in good]),
                 other_cpu=h.median([r["result"].get("other_cpu") or 0.0 for r in good]),
                 resends=sum(int(r["result"].get("resends") or 0) for r in good),
@@ -256,18 +264,22 @@ def markdown(
             "round trips/s",
             "",
         ]
-        head = "| contender | median | min–max | runs ok | server CPU | loadgen CPU | other CPU |"
+        head = (
+            "| contender | median | min–max | runs ok | server CPU | server µs CPU per round trip"
+            " | loadgen CPU | other CPU |"
+        )
         out.append(head + "".join(f" {label} |" for _, label in REFERENCES))
-        out.append("|" + "---|" * (7 + len(REFERENCES)))
+        out.append("|" + "---|" * (8 + len(REFERENCES)))
         for key in keys:
             e = per[key]
             if e["status"] != "ok":
-                out.append(f"| {e['label']} | {e['status']} |" + " |" * (5 + len(REFERENCES)))
+                out.append(f"| {e['label']} | {e['status']} |" + " |" * (6 + len(REFERENCES)))
                 continue
             row = (
                 f"| {e['label']} | **{h.fmt_rate(e['median'])}** | {h.fmt_k(e['min'])}–"
                 f"{h.fmt_k(e['max'])} | {e['ok_runs']}/{e['runs']} | {e['server_cpu']:.2f} | "
-                f"{e['loadgen_cpu']:.2f} | {e['other_cpu']:.2f} |"
+                f"{e.get('cpu_us', float('nan')):.1f} | {e['loadgen_cpu']:.2f} | "
+                f"{e['other_cpu']:.2f} |"
             )
             out.append(
                 row
@@ -309,6 +321,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--retries", type=int, default=3, help="repeats of a disturbed run (default 3)")
     p.add_argument("--smoke", action="store_true", help="1 round, 0.2 s warm-up, 0.5 s measured")
     p.add_argument(
+        "--from-json",
+        default=None,
+        help="print the table of an earlier run's JSON; measure nothing",
+    )
+    p.add_argument(
         "--out", default=None, help="JSON results path (default bench/results/udp-*.json)"
     )
     a = p.parse_args(argv)
@@ -322,6 +339,14 @@ def main(argv: list[str] | None = None) -> int:
     import harness as h  # noqa: PLC0415 - the servers above must not need it
 
     args = parse_args(argv)
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text())
+        saved_runs: list[dict[str, Any]] = saved["runs"]
+        keys = list(dict.fromkeys(r["contender"] for r in saved_runs))
+        conns_seen = list(dict.fromkeys(r["conns"] for r in saved_runs))
+        tables = {c: summarize(saved_runs, keys, c, h) for c in conns_seen}
+        print(markdown(tables, keys, saved["meta"], h))
+        return 0
     keys = [k.strip() for k in args.contenders.split(",") if k.strip()]
     unknown = [k for k in keys if k not in CONTENDERS]
     if unknown:

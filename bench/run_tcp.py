@@ -215,6 +215,16 @@ def summarize(
                         ]
                     ),
                     loadgen_cpu=median([r["result"]["loadgen_cpu"] for r in good]),
+                    # Server CPU time per operation: on a busy shared box the
+                    # steadiest figure (contention lowers rates more than this).
+                    us_per_op=median(
+                        [
+                            r["result"]["server_cpu"] / r["result"]["value"] * 1e6
+                            for r in good
+                            if r["result"].get("server_cpu") and r["result"]["value"] > 0
+                        ]
+                        or [float("nan")]
+                    ),
                     other_cpu=median(
                         [o for r in good if (o := other_cpu(r["result"])) is not None]
                     ),
@@ -292,6 +302,12 @@ def saturation_note(w: Workload, per: dict[str, Any]) -> str:
     )
 
 
+def _us(value: float | None, gb: bool) -> str:
+    if gb or value is None or value != value:  # NaN: no CPU figure
+        return "–"
+    return f"{value:.1f}"
+
+
 def markdown(
     summary: dict[str, Any],
     workloads: list[Workload],
@@ -313,21 +329,23 @@ def markdown(
         per = summary[w.key]
         out.append(f"### {w.title} — {w.unit}")
         out.append("")
-        head = "| contender | median | min–max | runs ok | server CPU | loadgen CPU | other CPU |"
+        head = "| contender | median | min–max | runs ok | server CPU | server µs/op |"
+        head += " loadgen CPU | other CPU |"
         head += "".join(f" {label} |" for _, label in REFERENCES)
         out.append(head)
-        out.append("|" + "---|" * (7 + len(REFERENCES)))
+        out.append("|" + "---|" * (8 + len(REFERENCES)))
         for c in contenders:
             e = per[c.key]
             if e["status"] != "ok":
-                out.append(f"| {c.label} | {e['status']} |" + " |" * (6 + len(REFERENCES)))
+                out.append(f"| {c.label} | {e['status']} |" + " |" * (7 + len(REFERENCES)))
                 continue
             gb = w.unit == "GB/s"
             med = f"{e['median']:.2f}" if gb else fmt_rate(e["median"])
             rng = f"{e['min']:.2f}–{e['max']:.2f}" if gb else f"{fmt_k(e['min'])}–{fmt_k(e['max'])}"
             row = (
                 f"| {c.label} | **{med}** | {rng} | {e['ok_runs']}/{e['runs']} | "
-                f"{e['server_cpu']:.2f} | {e['loadgen_cpu']:.2f} | {e['other_cpu']:.2f} |"
+                f"{e['server_cpu']:.2f} | {_us(e.get('us_per_op'), gb)} | "
+                f"{e['loadgen_cpu']:.2f} | {e['other_cpu']:.2f} |"
             )
             row += "".join(
                 f" {fmt_ratio(e.get('x_' + ref, float('nan')))} |" for ref, _ in REFERENCES
@@ -344,6 +362,8 @@ def markdown(
             out.append(f"* {n}")
         out.append("")
     out.append(
+        "server µs/op: the server's CPU time (user + system) per round trip or connection, "
+        "median over runs. "
         "CPU columns: cores used during the measurement window (1.00 = one full CPU); "
         '"other" = whole-machine busy time minus server and load generator (kernel softirq work '
         "not charged to either, plus anything else running on this shared box). Ratios are medians "

@@ -49,6 +49,11 @@ def pyside6_python() -> str:
     return str(_tools_peers().ensure("pyside6"))
 
 
+def pyside6_python_with(addon: str) -> str:
+    """The peer interpreter with an add-on group of tools/peers.py ADDONS installed."""
+    return str(_tools_peers().ensure_addon("pyside6", addon))
+
+
 def peer_env() -> dict[str, str]:
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"  # no display on CI

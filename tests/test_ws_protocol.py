@@ -658,3 +658,28 @@ def test_message_limit_fails_from_the_header_of_a_big_frame(side: str) -> None:
     c = conn(side, max_message_size=100_000)  # the same for a continuation frame
     events = c.receive_data(wire(side, 0x02, b"x" * 60_000) + wire(side, 0x80, b"y" * 40_001)[:20])
     assert events[-1] == ProtocolError(1009, "Received message is too big.")
+
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_no_partial_frame_pending_after_the_peers_close_frame(side: str) -> None:
+    # A read that completes an earlier partial frame and then holds the close
+    # frame (and the start of another): afterwards nothing is pending.
+    c = conn(side, frame_events=False)
+    first = wire(side, 0x82, b"x" * 10)
+    assert c.receive_data(first[:5]) == []
+    assert c.has_partial_frame
+    events = c.receive_data(first[5:] + wire(side, 0x88, b"\x03\xe8") + b"\x81")
+    assert isinstance(events[0], BinaryMessage) and isinstance(events[1], CloseReceived)
+    assert not c.has_partial_frame
+    assert not c.awaiting_data
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_no_partial_frame_pending_after_a_protocol_error(side: str) -> None:
+    c = conn(side, frame_events=False)
+    first = wire(side, 0x82, b"x" * 10)
+    c.receive_data(first[:5])
+    events = c.receive_data(first[5:] + wire(side, 0x83) + b"\x81")  # reserved opcode 3
+    assert isinstance(events[-1], ProtocolError)
+    assert not c.has_partial_frame

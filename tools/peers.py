@@ -239,6 +239,54 @@ def ensure(name: str, *, quiet: bool = True) -> str:
         return py
 
 
+# Packages added on top of a peer when a test asks for them (ensure_addon),
+# each group with its own stamp, so adding a group never rebuilds (and
+# re-downloads) the peer itself.
+ADDONS: dict[str, tuple[str, ...]] = {
+    # qasync runs asyncio on Qt's event loop (tests/test_qasync.py); ifaddr is
+    # qtnet's one pure-Python dependency, so qtnet's source tree imports there.
+    "qasync": ("qasync==0.28.0", "ifaddr>=0.2"),
+}
+
+
+def ensure_addon(name: str, addon: str) -> str:
+    """ensure(name), then pip-install the ADDONS[addon] group into it if needed."""
+    if addon not in ADDONS:
+        raise PeerError(f"unknown addon {addon!r}; known: {', '.join(sorted(ADDONS))}")
+    py = ensure(name)
+    stamp = peer_dir(name) / f"qtnet-addon-{addon}.json"
+    content = {"addon": addon, "requirements": list(ADDONS[addon])}
+
+    def ready() -> bool:
+        try:
+            return bool(json.loads(stamp.read_text()) == content)
+        except (OSError, ValueError):
+            return False
+
+    if ready():
+        return py
+    with _Lock(PEERS_DIR / f".{name}.lock"):
+        if not ready():
+            log: list[str] = []
+            _run_logged(
+                [
+                    py,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                    *ADDONS[addon],
+                ],
+                log,
+                timeout=600,
+            )
+            tmp = stamp.with_suffix(".tmp")
+            tmp.write_text(json.dumps(content))
+            os.replace(tmp, stamp)
+    return py
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in ("ensure", "path"):
         print(

@@ -83,37 +83,68 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .iocore.workers import WorkerError, bound_sockets, serve_workers, systemd_listen_fds
-    from .qt.networkrequest import QNetworkRequest
-    from .qt.websocket import QWebSocket
-    from .qt.websocketcors import QWebSocketCorsAuthenticator
-    from .qt.websockethandshakeoptions import QWebSocketHandshakeOptions
-    from .qt.websocketprotocol import QWebSocketProtocol
-    from .qt.websocketserver import QWebSocketServer
-    from .qt.application import QCoreApplication, QEventLoop
-    from .qt.buffer import QBuffer
-    from .qt.bytearray import QByteArray
-    from .qt.hostaddress import QHostAddress, QIPv6Address
-    from .qt.hostinfo import QHostInfo
-    from .qt.iodevice import QIODevice
-    from .qt.iodevicebase import QIODeviceBase
-    from .qt.networkinterface import QNetworkAddressEntry, QNetworkInterface
-    from .qt.networkproxy import QNetworkProxy
-    from .qt.namespace import Qt
-    from .qt.qobject import QObject
-    from .qt.abstractsocket import QAbstractSocket
-    from .qt.signals import Signal, SignalInstance, Slot
-    from .qt.tcpserver import QTcpServer
-    from .qt.tcpsocket import QTcpSocket
-    from .qt.udpsocket import QUdpSocket
-    from .qt.networkdatagram import QNetworkDatagram
-    from .qt.thread import QThread
-    from .qt.timer import QTimer, QTimerEvent
-    from .qt.url import QUrl
-    from .qt.ssl import QSsl
-    from .qt.sslcertificate import QSslCertificate
-    from .qt.sslconfiguration import QSslCipher, QSslConfiguration
-    from .qt.sslerror import QSslError
-    from .qt.sslkey import QSslKey
-    from .qt.sslserver import QSslServer
-    from .qt.sslsocket import QSslSocket
+    # ``X as X``: explicit re-exports, so type checkers accept ``from qtnet import X``
+    # (``__all__`` is computed, which they cannot read).
+    from .iocore.workers import (
+        WorkerError as WorkerError,
+    )
+    from .iocore.workers import (
+        bound_sockets as bound_sockets,
+    )
+    from .iocore.workers import (
+        serve_workers as serve_workers,
+    )
+    from .iocore.workers import (
+        systemd_listen_fds as systemd_listen_fds,
+    )
+    from .qt.abstractsocket import QAbstractSocket as QAbstractSocket
+    from .qt.application import QCoreApplication as QCoreApplication
+    from .qt.application import QEventLoop as QEventLoop
+    from .qt.buffer import QBuffer as QBuffer
+    from .qt.bytearray import QByteArray as QByteArray
+    from .qt.datastream import QDataStream as QDataStream
+    from .qt.hostaddress import QHostAddress as QHostAddress
+    from .qt.hostaddress import QIPv6Address as QIPv6Address
+    from .qt.hostinfo import QHostInfo as QHostInfo
+    from .qt.iodevice import QIODevice as QIODevice
+    from .qt.iodevicebase import QIODeviceBase as QIODeviceBase
+    from .qt.namespace import Qt as Qt
+    from .qt.networkdatagram import QNetworkDatagram as QNetworkDatagram
+    from .qt.networkinterface import (
+        QNetworkAddressEntry as QNetworkAddressEntry,
+    )
+    from .qt.networkinterface import (
+        QNetworkInterface as QNetworkInterface,
+    )
+    from .qt.networkproxy import QNetworkProxy as QNetworkProxy
+    from .qt.networkrequest import QNetworkRequest as QNetworkRequest
+    from .qt.qobject import QObject as QObject
+    from .qt.signals import Signal as Signal
+    from .qt.signals import SignalInstance as SignalInstance
+    from .qt.signals import Slot as Slot
+    from .qt.ssl import QSsl as QSsl
+    from .qt.sslcertificate import QSslCertificate as QSslCertificate
+    from .qt.sslconfiguration import (
+        QSslCipher as QSslCipher,
+    )
+    from .qt.sslconfiguration import (
+        QSslConfiguration as QSslConfiguration,
+    )
+    from .qt.sslerror import QSslError as QSslError
+    from .qt.sslkey import QSslKey as QSslKey
+    from .qt.sslserver import QSslServer as QSslServer
+    from .qt.sslsocket import QSslSocket as QSslSocket
+    from .qt.tcpserver import QTcpServer as QTcpServer
+    from .qt.tcpsocket import QTcpSocket as QTcpSocket
+    from .qt.thread import QThread as QThread
+    from .qt.timer import QTimer as QTimer
+    from .qt.timer import QTimerEvent as QTimerEvent
+    from .qt.udpsocket import QUdpSocket as QUdpSocket
+    from .qt.url import QUrl as QUrl
+    from .qt.websocket import QWebSocket as QWebSocket
+    from .qt.websocketcors import QWebSocketCorsAuthenticator as QWebSocketCorsAuthenticator
+    from .qt.websockethandshakeoptions import (
+        QWebSocketHandshakeOptions as QWebSocketHandshakeOptions,
+    )
+    from .qt.websocketprotocol import QWebSocketProtocol as QWebSocketProtocol
+    from .qt.websocketserver import QWebSocketServer as QWebSocketServer

@@ -46,6 +46,31 @@ def _ipv6() -> str:
     return "yes (bound ::1)"
 
 
+# IPv4: the group of Qt's Multicast Sender/Receiver examples.  IPv6: the
+# examples' ff12::2115 is link-local, so routing it needs an interface (a
+# scope id) and connect() fails without one whatever the routes; the same
+# group number in site-local scope asks the routing table the real question.
+_MULTICAST_GROUPS = {socket.AF_INET: "239.255.43.21", socket.AF_INET6: "ff05::2115"}
+
+
+def _multicast_route(family: socket.AddressFamily) -> str:
+    """Whether the kernel has a route for the example group.
+
+    connect() on a UDP socket sends nothing: it only asks the routing table
+    for an outgoing interface, and fails with ENETUNREACH when there is none
+    (a container without a default route, for example), which is exactly
+    when multicast senders see "Network unreachable".
+    """
+    group = _MULTICAST_GROUPS[family]
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect((group, 45454))
+            local = s.getsockname()[0]
+    except OSError as exc:
+        return f"no ({group}: {exc.strerror or exc})"
+    return f"yes ({group} goes out via {local})"
+
+
 def report() -> list[tuple[str, str]]:
     from qtnet.cli.main import qtnet_version
 
@@ -57,6 +82,8 @@ def report() -> list[tuple[str, str]]:
         ("platform", platform.platform()),
         ("SO_REUSEPORT", _so_reuseport()),
         ("IPv6", _ipv6()),
+        ("IPv4 multicast route", _multicast_route(socket.AF_INET)),
+        ("IPv6 multicast route", _multicast_route(socket.AF_INET6)),
     ]
 
 

@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO, cast
 
 from qtnet import QCoreApplication, QHostAddress, QHostInfo, QTimer
@@ -79,7 +79,7 @@ def _serve(args: argparse.Namespace, threaded: bool) -> int:
     return _serve_one(args, threaded, fortunes, version, address, None, announce=True)
 
 
-def _make_server(threaded: bool, fortunes: list[str], framing: str, version: int) -> Any:
+def _make_server(threaded: bool, fortunes: Sequence[str], framing: str, version: int) -> Any:
     if threaded:
         from qtnet.examples.threaded_fortune_server import ThreadedFortuneServer
 
@@ -110,7 +110,7 @@ def _is_any(host: str | None) -> bool:
 def _serve_one(
     args: argparse.Namespace,
     threaded: bool,
-    fortunes: list[str],
+    fortunes: Sequence[str],
     version: int,
     address: QHostAddress | None,
     descriptor: int | None,
@@ -179,7 +179,7 @@ class _WorkerLog:
 
 
 def _serve_workers(
-    args: argparse.Namespace, threaded: bool, fortunes: list[str], version: int
+    args: argparse.Namespace, threaded: bool, fortunes: Sequence[str], version: int
 ) -> int:
     """``--workers N``: N processes, one SO_REUSEPORT socket each (iocore.workers)."""
     from qtnet.iocore.workers import WorkerError, serve_workers

@@ -328,7 +328,11 @@ class WebSocketConnection:
                 else:
                     self._handle_frame(b0, payload, events)
                     if self._input_closed:
-                        return events  # nothing after the peer's close frame counts
+                        # Nothing after the peer's close frame counts, and no
+                        # partial frame is pending any more.
+                        self._buf = b""
+                        self._need = 0
+                        return events
             if pos < end:
                 self._buf = bytearray(memoryview(buf)[pos:])
                 head = parse_header(buf, pos, end, masked, self.max_frame_size)
@@ -336,6 +340,8 @@ class WebSocketConnection:
             elif pending:
                 self._buf = b""
         except WebSocketProtocolError as exc:
+            self._buf = b""  # the connection has failed: nothing is pending
+            self._need = 0
             events.append(ProtocolError(exc.code, exc.reason))
             self._fail(exc.code, exc.reason)  # the close frame follows the app's output
         return events

@@ -29,8 +29,9 @@ PAYLOAD_SIZE = 64 * 1024
 class Loopback(QObject):
     """Sends ``totalBytes`` from a client to a server in this process."""
 
-    progress = Signal(int, int)  # bytes written by the client, bytes received by the server
-    done = Signal(bool, str)  # verified?, summary or error message
+    # bytes written by the client, bytes received by the server
+    progress: Signal[None] = Signal(int, int)
+    done: Signal[None] = Signal(bool, str)  # verified?, summary or error message
 
     def __init__(self, totalBytes: int = 50 * 1024 * 1024, parent: QObject | None = None) -> None:
         super().__init__(parent)

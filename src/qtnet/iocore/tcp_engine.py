@@ -41,6 +41,9 @@ Sockaddr = Any  # the tuple form socket.getsockname() returns for the family
 _CHUNK = 65536
 _raw_family = _socket.socket.family.__get__  # the C getter: a plain int
 _CHUNKS_PER_CALL = 4
+_new_raw_socket = _socket.socket
+_SOCK_STREAM = int(socket.SOCK_STREAM)
+_MSG_MORE = getattr(socket, "MSG_MORE", 0)  # Linux; elsewhere a plain send
 
 
 class TcpEngine:
@@ -61,10 +64,11 @@ class TcpEngine:
         "_send",
     )
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, family: int = -1) -> None:
         self.sock = sock
         self.fd = sock.fileno()
-        self.family: int = _raw_family(sock)  # socket.family would build an IntEnum
+        # socket.family would build an IntEnum
+        self.family: int = _raw_family(sock) if family == -1 else family
         self.hub: Any = None  # the NotifierHub of the owner's thread
         self._on_read: Callable[[], Any] = _nothing
         self._on_write: Callable[[], Any] = _nothing
@@ -85,6 +89,22 @@ class TcpEngine:
             raise se.create_error(e.errno or 0) from None
         sock.setblocking(False)
         return cls(sock)
+
+    @classmethod
+    def accepted(cls, fd: int, family: int) -> TcpEngine:
+        """The engine of a descriptor fresh from ``accept()`` on a ``family`` socket.
+
+        The C-level ``_socket.socket`` is used as is: the Python ``socket.socket``
+        subclass only adds makefile()/io reference counting, which the engine
+        never uses, and costs two Python-level calls at creation and two at close
+        on every connection a server handles.
+        """
+        try:
+            sock = _new_raw_socket(family, _SOCK_STREAM, 0, fd)
+            sock.setblocking(False)
+        except OSError as e:
+            raise EngineError(se.UNSUPPORTED_OPERATION, se.T_INVALID_SOCKET, e.errno or 0) from None
+        return cls(sock, family)  # type: ignore[arg-type]
 
     @classmethod
     def adopt(cls, fd: int, family: int = -1) -> TcpEngine:
@@ -225,6 +245,25 @@ class TcpEngine:
             return n  # the usual case: the kernel buffer is drained
         return self._read_more(buf, n, limit)
 
+    # The owner's hot path (QAbstractSocket._read_ready on a plain TcpEngine)
+    # calls ``self._recv``/``self._send`` itself, saving a Python call per
+    # message, and hands any OSError to these two, which apply the rules of
+    # read_into()/send_from().
+    def recv_failed(self, e: OSError) -> int:
+        """0 for EAGAIN/EINTR (and a reset, which sets eof); else raise EngineError."""
+        if isinstance(e, (BlockingIOError, InterruptedError)):
+            return 0
+        if isinstance(e, ConnectionResetError):
+            self.eof = True
+            return 0
+        raise se.read_error(e.errno or 0) from None
+
+    def send_failed(self, e: OSError) -> int:
+        """0 for EAGAIN/EINTR; else raise EngineError."""
+        if isinstance(e, (BlockingIOError, InterruptedError)):
+            return 0
+        raise se.write_error(e.errno or 0) from None
+
     def _read_more(self, buf: bytearray, total: int, limit: int) -> int:
         """Whole chunks kept coming: read on, a few more at most."""
         recv = self._recv
@@ -257,8 +296,11 @@ class TcpEngine:
 
     def send_from(self, buf: bytearray) -> int:
         """Send from the front of ``buf`` and remove what the kernel took."""
+        return self._send_front(buf, 0)
+
+    def _send_front(self, buf: bytearray, flags: int) -> int:
         try:
-            n: int = self._send(buf)
+            n: int = self._send(buf, flags)
         except (BlockingIOError, InterruptedError):
             return 0
         except OSError as e:
@@ -268,6 +310,16 @@ class TcpEngine:
         elif n:
             del buf[:n]
         return n
+
+    def send_closing(self, buf: bytearray) -> int:
+        """send_from() for the last data before close() (the owner is Closing).
+
+        MSG_MORE lets the kernel hold a final partial segment until close(),
+        which then sends the FIN on that same segment: one packet less per
+        connection (a fortune-style server saves ~5 µs of kernel time per
+        connection on loopback).  Only the timing of bytes on the wire changes.
+        """
+        return self._send_front(buf, _MSG_MORE)
 
     def recv(self, size: int) -> bytes | None:
         """Up to ``size`` bytes; b"" at end of stream; None when nothing is there.
@@ -372,7 +424,10 @@ class TcpEngine:
 
     # -- end ---------------------------------------------------------------------
     def close(self) -> None:
-        self.detach()
+        if self.registered:
+            self.hub.forget(self)
+        self.reading = self.writing = False
+        self.hub = None
         self._on_read = self._on_write = _nothing
         try:
             self.sock.close()

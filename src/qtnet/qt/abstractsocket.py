@@ -266,31 +266,9 @@ class QAbstractSocket(QIODevice):
     def readBufferSize(self) -> int:  # noqa: N802
         return self._read_buffer_size
 
-    def setReadBufferSize(self, size: int) -> None:  # noqa: N802
-        """Limit the read buffer (0: unlimited).  At the limit the socket stops
-        reading from the kernel, so TCP flow control slows the peer down.  A
-        negative size is kept as given but means unlimited (in Qt it would stop
-        reading for good)."""
-        self._read_buffer_size = int(size)
-        size = max(0, int(size))
-        if size == self._read_limit:
-            return
-        self._read_limit = size
-        if size:
-            self._take = self._take_limited  # type: ignore[method-assign]
-        else:
-            self.__dict__.pop("_take", None)
-        if self._engine is not None and self._state == _CONNECTED:
-            if size == 0 or self.bytesAvailable() < size:
-                self._resume_reading()
-            else:
-                self._pause_reading()
-
-    def _take_limited(self, n: int) -> QByteArray:
-        out = QIODevice._take(self, n)
-        if self._read_paused and len(self._rbuf) - self._roff < self._read_limit:
-            self._resume_reading()
-        return out
+    # setReadBufferSize / its read-limited _take: socket_props.py.
+    setReadBufferSize = socket_props.setReadBufferSize
+    _take_limited = socket_props._take_limited
 
     def _pause_reading(self) -> None:
         self._read_paused = True
@@ -352,7 +330,22 @@ class QAbstractSocket(QIODevice):
         else:
             room = 0
         try:
-            got = eng.read_into(rbuf, room)
+            if room or eng.__class__ is not TcpEngine:
+                got = eng.read_into(rbuf, room)
+            else:
+                # TcpEngine.read_into() inlined (one Python call less per message).
+                try:
+                    data = eng._recv(_READ_CHUNK)
+                except OSError as e:
+                    got = eng.recv_failed(e)
+                else:
+                    got = len(data)
+                    if got:
+                        rbuf.extend(data)
+                        if got == _READ_CHUNK:
+                            got = eng._read_more(rbuf, got, 0)
+                    else:
+                        eng.eof = True
         except EngineError as e:
             self._read_failed(e)
             return False
@@ -376,7 +369,17 @@ class QAbstractSocket(QIODevice):
             if wbuf and not outer and self._engine is eng:
                 if self._state == _CONNECTED and "bytesWritten" not in d and not eng.writing:
                     try:  # the echo fast path of _flush()
-                        sent = eng.send_from(wbuf)
+                        if eng.__class__ is TcpEngine:  # send_from() inlined
+                            try:
+                                sent = eng._send(wbuf)
+                            except OSError as e:
+                                sent = eng.send_failed(e)
+                            if sent == len(wbuf):
+                                wbuf.clear()
+                            elif sent:
+                                del wbuf[:sent]
+                        else:
+                            sent = eng.send_from(wbuf)
                     except EngineError as e:
                         self._set_error_emit(e.code, e.text)
                         self.abort()
@@ -500,7 +503,10 @@ class QAbstractSocket(QIODevice):
                 self.disconnectFromHost()
             return False
         try:
-            n = eng.send_from(wbuf)
+            if self._state == _CLOSING and eng.__class__ is TcpEngine:
+                n = eng.send_closing(wbuf)  # the FIN rides on the last segment
+            else:
+                n = eng.send_from(wbuf)
         except EngineError as e:
             self._set_error_emit(e.code, e.text)
             self.abort()
@@ -552,14 +558,27 @@ class QAbstractSocket(QIODevice):
         previous = self._state if not self._abort_called else st
         self._reset_socket_layer()
         self._state = _UNCONNECTED
-        self._signal("stateChanged", STATE[_UNCONNECTED])
-        self._signal("readChannelFinished")
-        if previous in (_CONNECTED, _CLOSING):
-            self._signal("disconnected")
-        self._bury()
-        self._forget_addresses()
+        # Once per connection: the signals are emitted only if they have an
+        # instance (see _signal), inlined.
         d = self.__dict__
-        d.pop("_wbuf", None)  # class defaults again (None / 0): a smaller dict
+        si = d.get("stateChanged")
+        if si is not None:
+            si.emit(STATE[_UNCONNECTED])
+        si = d.get("readChannelFinished")
+        if si is not None:
+            si.emit()
+        if previous == _CONNECTED or previous == _CLOSING:
+            si = d.get("disconnected")
+            if si is not None:
+                si.emit()
+        dying = d.pop("_dying", None)  # _bury()
+        if dying is not None:
+            dying.close()
+        # Back to the class defaults (None / 0 / ""): a smaller dict.
+        d.pop("_local", None)  # _forget_addresses()
+        d.pop("_peer", None)
+        d.pop("_peer_name", None)
+        d.pop("_wbuf", None)
         d.pop("_wcount", None)
         if d.get("_waiters") is not None:
             self._wake_waiters()
@@ -583,30 +602,13 @@ class QAbstractSocket(QIODevice):
     def _on_delete(self) -> None:
         if self._state != _UNCONNECTED:
             self.abort()
-        self._abort_lookup()
-        self._bury()
+        if self._lookup_id != -1:
+            self._abort_lookup()
+        if self._dying is not None:
+            self._bury()
         super()._on_delete()
 
-    def _moved_thread(self, old: Any, new: Any) -> None:
-        super()._moved_thread(old, new)
-        eng = self._engine
-        if eng is None:
-            return
-        reading, writing = eng.detach()  # we are still in the old thread
-        self._flush_scheduled = False
-        if new.qthread is None and new.ident is None:
-            return  # moveToThread(None): no thread, no notifications; waitFor*() still work
-
-        def reattach() -> None:  # runs in the new thread
-            if self._engine is not eng:
-                return
-            eng.attach(hub_for(new), self._read_ready, self._write_ready)
-            if reading:
-                eng.enable_read()
-            if writing or self._wbuf:
-                eng.enable_write()
-
-        new.post(reattach)
+    _moved_thread = socket_connect._moved_thread  # thread change: socket_connect.py
 
 
 export_enums(

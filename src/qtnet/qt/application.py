@@ -14,7 +14,7 @@ import enum
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..iocore.loops import current_thread_data
 from .enums import export_enums
@@ -31,6 +31,17 @@ class QEventLoop(QObject):
         X11ExcludeTimers = 0x08
         EventLoopExec = 0x20
         DialogExec = 0x40
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        AllEvents: ClassVar[QEventLoop.ProcessEventsFlag]
+        ExcludeUserInputEvents: ClassVar[QEventLoop.ProcessEventsFlag]
+        ExcludeSocketNotifiers: ClassVar[QEventLoop.ProcessEventsFlag]
+        WaitForMoreEvents: ClassVar[QEventLoop.ProcessEventsFlag]
+        X11ExcludeTimers: ClassVar[QEventLoop.ProcessEventsFlag]
+        EventLoopExec: ClassVar[QEventLoop.ProcessEventsFlag]
+        DialogExec: ClassVar[QEventLoop.ProcessEventsFlag]
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

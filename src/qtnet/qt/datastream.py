@@ -53,7 +53,6 @@ from typing import Any, TypeVar
 
 from ..codecs.datastream_types import (
     ByteOrder,
-    DataStreamVersion,
     FloatingPointPrecision,
     Status,
     variant_from_python,
@@ -62,6 +61,7 @@ from ..codecs.datastream_types import (
 from ..codecs.datastream_writer import _BE, _PK_BE, _SIZES_BE, _UF_BE
 from .buffer import QBuffer
 from .bytearray import QByteArray
+from .datastream_enums import DataStreamEnums
 from .datastream_io import (
     BYTES_AT,
     LIVE,
@@ -73,7 +73,6 @@ from .datastream_io import (
     make_qbytearray,
     qbytearray_payload,
 )
-from .enums import export_enums
 from .iodevice import QIODevice, QIODeviceBase
 
 __all__ = ["QDataStream"]
@@ -95,11 +94,12 @@ _NO_ARG: Any = object()  # "not given", where None means something (no device)
 _COPY = ("copy",)  # _lazy of QDataStream(bytes): ReadOnly over _data, from 0
 
 
-class QDataStream(QIODeviceBase, StreamIO):
+class QDataStream(QIODeviceBase, StreamIO, DataStreamEnums):
     """Serializes Qt types to and from a QIODevice (Qt's QDataStream).
 
     Like Qt 6 it derives from QIODeviceBase, so ``QDataStream.ReadOnly`` and
-    ``QDataStream.OpenModeFlag`` exist.
+    ``QDataStream.OpenModeFlag`` exist; its own enums (``QDataStream.Qt_5_10``,
+    ``QDataStream.Status.Ok``) come from DataStreamEnums.
     """
 
     # The codec's state is in StreamIO's slots.  _wba/_wpos: the QByteArray an
@@ -120,11 +120,6 @@ class QDataStream(QIODeviceBase, StreamIO):
     _rmem: bytes | None
     _rdev: Any
     _wmem: QByteArray | None
-
-    Version = DataStreamVersion
-    ByteOrder = ByteOrder
-    FloatingPointPrecision = FloatingPointPrecision
-    Status = Status
 
     def __init__(self, source: Any = _NO_ARG, mode: Any = _NO_ARG) -> None:
         """QDataStream() | QDataStream(device) | QDataStream(bytes-like: read a copy)
@@ -600,12 +595,3 @@ class QDataStream(QIODeviceBase, StreamIO):
         else:
             return NotImplemented  # other Qt classes read themselves (__rrshift__)
         return self
-
-
-export_enums(
-    QDataStream,
-    DataStreamVersion,
-    ByteOrder,
-    FloatingPointPrecision,
-    Status,
-)

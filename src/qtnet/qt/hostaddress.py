@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import enum
 import socket
-from typing import Any
+import typing
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..codecs.hostaddress_text import (
     C_BROADCAST,
@@ -130,13 +131,36 @@ class QHostAddress:
 
     ConversionMode = ConversionModeFlag
 
+    # export_enums() at the end of the module copies every member onto the
+    # class (QHostAddress.Any); these declarations tell type checkers so.  As
+    # ``Any`` is then a class attribute, annotations in the class body spell
+    # the type ``typing.Any``.
+    if TYPE_CHECKING:
+        Null: ClassVar[QHostAddress.SpecialAddress]
+        Broadcast: ClassVar[QHostAddress.SpecialAddress]
+        LocalHost: ClassVar[QHostAddress.SpecialAddress]
+        LocalHostIPv6: ClassVar[QHostAddress.SpecialAddress]
+        Any: ClassVar[QHostAddress.SpecialAddress]
+        AnyIPv6: ClassVar[QHostAddress.SpecialAddress]
+        AnyIPv4: ClassVar[QHostAddress.SpecialAddress]
+        StrictConversion: ClassVar[QHostAddress.ConversionModeFlag]
+        ConvertV4MappedToIPv4: ClassVar[QHostAddress.ConversionModeFlag]
+        ConvertV4CompatToIPv4: ClassVar[QHostAddress.ConversionModeFlag]
+        ConvertUnspecifiedAddress: ClassVar[QHostAddress.ConversionModeFlag]
+        ConvertLocalHost: ClassVar[QHostAddress.ConversionModeFlag]
+        TolerantConversion: ClassVar[QHostAddress.ConversionModeFlag]
+        IPv4Protocol: ClassVar[NetworkLayerProtocol]
+        IPv6Protocol: ClassVar[NetworkLayerProtocol]
+        AnyIPProtocol: ClassVar[NetworkLayerProtocol]
+        UnknownNetworkLayerProtocol: ClassVar[NetworkLayerProtocol]
+
     # _proto: the NetworkLayerProtocol member; _a4: the IPv4 value (for IPv6, the
     # v4-mapped one or 0); _a6: 16 bytes, the IPv6 form (v4-mapped for IPv4 but
     # :: for 0.0.0.0, Any and Null); _scope: the IPv6 scope id text, None when there
     # is none (Qt's null QString, which streams differently from an empty one).
     __slots__ = ("_proto", "_a4", "_a6", "_scope")
 
-    def __init__(self, address: Any = None) -> None:
+    def __init__(self, address: typing.Any = None) -> None:
         if type(address) is str:  # the common case first
             if is_plain_ipv4(address):
                 a4 = int.from_bytes(_inet_aton(address), "big")
@@ -176,7 +200,7 @@ class QHostAddress:
             raise OverflowError(f"IPv4 address {a4} does not fit in 32 unsigned bits")
         self._set(_IPv4, a4, mapped_ipv6(a4))
 
-    def _set_ipv6(self, value: Any, scope: str | None = None) -> None:
+    def _set_ipv6(self, value: typing.Any, scope: str | None = None) -> None:
         a6 = bytes(value)
         if len(a6) != 16:
             raise ValueError(f"an IPv6 address has 16 bytes, not {len(a6)}")
@@ -208,7 +232,7 @@ class QHostAddress:
         self._set(_UNKNOWN, 0, ZERO16)
         return False
 
-    def setAddress(self, address: Any) -> bool | None:  # noqa: N802
+    def setAddress(self, address: typing.Any) -> bool | None:  # noqa: N802
         """Like the constructor; returns the parse result for a str (None otherwise,
         as PySide6)."""
         if isinstance(address, str):
@@ -353,7 +377,7 @@ class QHostAddress:
         return self._proto is not _UNKNOWN
 
     # -- subnets --------------------------------------------------------------------
-    def isInSubnet(self, subnet: Any, netmask: int | None = None) -> bool:  # noqa: N802
+    def isInSubnet(self, subnet: typing.Any, netmask: int | None = None) -> bool:  # noqa: N802
         """``isInSubnet(address, prefixLength)`` or ``isInSubnet((address, prefixLength))``."""
         if netmask is None:
             subnet, netmask = subnet
@@ -435,10 +459,10 @@ class QHostAddress:
         clone._set(self._proto, self._a4, self._a6, self._scope)
         return clone
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> QHostAddress:
+    def __deepcopy__(self, memo: dict[int, typing.Any]) -> QHostAddress:
         return self.__copy__()
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[typing.Any, ...]:
         return (_restore, (int(self._proto), self._a6, self._scope))
 
     def __repr__(self) -> str:
@@ -449,7 +473,7 @@ class QHostAddress:
     __str__ = __repr__  # as PySide6
 
     # -- QDataStream (Qt's wire format: qint8 protocol tag, then the address) --------
-    def _write_to(self, stream: Any) -> None:
+    def _write_to(self, stream: typing.Any) -> None:
         """``stream << address`` through the public QDataStream API."""
         proto = self._proto
         stream.writeInt8(int(proto))
@@ -459,7 +483,7 @@ class QHostAddress:
             stream.writeRawData(self._a6)
             stream.writeQString(self._scope)  # no scope: a null QString
 
-    def _read_from(self, stream: Any) -> None:
+    def _read_from(self, stream: typing.Any) -> None:
         """``stream >> address``; an unknown tag clears it and sets ReadCorruptData."""
         tag = stream.readInt8()
         if tag == 0:
@@ -477,17 +501,17 @@ class QHostAddress:
             if tag != -1:
                 stream.setStatus(stream.ReadCorruptData)
 
-    def __rlshift__(self, stream: Any) -> Any:
+    def __rlshift__(self, stream: typing.Any) -> typing.Any:
         self._write_to(stream)
         return stream
 
-    def __rrshift__(self, stream: Any) -> Any:
+    def __rrshift__(self, stream: typing.Any) -> typing.Any:
         self._read_from(stream)
         return stream
 
     # -- Python sockets (for the socket engine) --------------------------------------
     @classmethod
-    def _from_sockaddr(cls, family: int, sockaddr: tuple[Any, ...]) -> QHostAddress:
+    def _from_sockaddr(cls, family: int, sockaddr: tuple[typing.Any, ...]) -> QHostAddress:
         """The address part of a Python socket address (``getpeername()`` etc.).
 
         IPv4 peers of a dual-stack socket arrive v4-mapped and stay so
@@ -508,7 +532,7 @@ class QHostAddress:
             self._set(_UNKNOWN, 0, ZERO16)
         return self
 
-    def _to_sockaddr(self, port: int) -> tuple[int, tuple[Any, ...], bool | None]:
+    def _to_sockaddr(self, port: int) -> tuple[int, tuple[typing.Any, ...], bool | None]:
         """``(family, sockaddr, v6only)`` for bind()/connect() to this address.
 
         ``v6only`` is the IPV6_V6ONLY value Qt sets when binding: False for ``Any``

@@ -31,7 +31,7 @@ import socket
 import threading
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..iocore import hostlookup
 from ..iocore.loops import ThreadData, current_thread_data
@@ -53,6 +53,13 @@ class QHostInfo:
         UnknownError = 2
 
     __slots__ = ("_host_name", "_addresses", "_error", "_error_string", "_lookup_id")
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        NoError: ClassVar[QHostInfo.HostInfoError]
+        HostNotFound: ClassVar[QHostInfo.HostInfoError]
+        UnknownError: ClassVar[QHostInfo.HostInfoError]
 
     def __init__(self, other: QHostInfo | int = -1, *, lookupId: int | None = None) -> None:  # noqa: N803
         if isinstance(other, QHostInfo):

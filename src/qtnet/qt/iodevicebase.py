@@ -8,6 +8,7 @@ with ``|`` (``QIODevice.ReadOnly | QIODevice.Text``).
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING, ClassVar
 
 from .enums import export_enums
 
@@ -30,6 +31,20 @@ class QIODeviceBase:
         ExistingOnly = 0x0080
 
     OpenMode = OpenModeFlag
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        NotOpen: ClassVar[QIODeviceBase.OpenModeFlag]
+        ReadOnly: ClassVar[QIODeviceBase.OpenModeFlag]
+        WriteOnly: ClassVar[QIODeviceBase.OpenModeFlag]
+        ReadWrite: ClassVar[QIODeviceBase.OpenModeFlag]
+        Append: ClassVar[QIODeviceBase.OpenModeFlag]
+        Truncate: ClassVar[QIODeviceBase.OpenModeFlag]
+        Text: ClassVar[QIODeviceBase.OpenModeFlag]
+        Unbuffered: ClassVar[QIODeviceBase.OpenModeFlag]
+        NewOnly: ClassVar[QIODeviceBase.OpenModeFlag]
+        ExistingOnly: ClassVar[QIODeviceBase.OpenModeFlag]
 
 
 export_enums(QIODeviceBase, QIODeviceBase.OpenModeFlag)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import enum
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import ifaddr
 
@@ -57,6 +57,13 @@ class QNetworkAddressEntry:
     _broadcast: QHostAddress
     _dns: QNetworkAddressEntry.DnsEligibilityStatus
     _lifetime_known: bool
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        DnsEligibilityUnknown: ClassVar[QNetworkAddressEntry.DnsEligibilityStatus]
+        DnsIneligible: ClassVar[QNetworkAddressEntry.DnsEligibilityStatus]
+        DnsEligible: ClassVar[QNetworkAddressEntry.DnsEligibilityStatus]
 
     def __init__(self, other: QNetworkAddressEntry | None = None) -> None:
         if other is not None:
@@ -193,6 +200,31 @@ class QNetworkInterface:
     _hw: str
     _mtu: int
     _entries: list[QNetworkAddressEntry]
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        IsUp: ClassVar[QNetworkInterface.InterfaceFlag]
+        IsRunning: ClassVar[QNetworkInterface.InterfaceFlag]
+        CanBroadcast: ClassVar[QNetworkInterface.InterfaceFlag]
+        IsLoopBack: ClassVar[QNetworkInterface.InterfaceFlag]
+        IsPointToPoint: ClassVar[QNetworkInterface.InterfaceFlag]
+        CanMulticast: ClassVar[QNetworkInterface.InterfaceFlag]
+        Unknown: ClassVar[QNetworkInterface.InterfaceType]
+        Loopback: ClassVar[QNetworkInterface.InterfaceType]
+        Virtual: ClassVar[QNetworkInterface.InterfaceType]
+        Ethernet: ClassVar[QNetworkInterface.InterfaceType]
+        Slip: ClassVar[QNetworkInterface.InterfaceType]
+        CanBus: ClassVar[QNetworkInterface.InterfaceType]
+        Ppp: ClassVar[QNetworkInterface.InterfaceType]
+        Fddi: ClassVar[QNetworkInterface.InterfaceType]
+        Ieee80211: ClassVar[QNetworkInterface.InterfaceType]
+        Wifi: ClassVar[QNetworkInterface.InterfaceType]
+        Phonet: ClassVar[QNetworkInterface.InterfaceType]
+        Ieee802154: ClassVar[QNetworkInterface.InterfaceType]
+        SixLoWPAN: ClassVar[QNetworkInterface.InterfaceType]
+        Ieee80216: ClassVar[QNetworkInterface.InterfaceType]
+        Ieee1394: ClassVar[QNetworkInterface.InterfaceType]
 
     def __init__(self, other: QNetworkInterface | None = None) -> None:
         if other is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .enums import export_enums
 
@@ -46,6 +46,23 @@ class QNetworkProxy:
     Capabilities = Capability
 
     __slots__ = ("_type", "_host", "_port", "_user", "_password", "_caps", "_caps_set")
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        DefaultProxy: ClassVar[QNetworkProxy.ProxyType]
+        Socks5Proxy: ClassVar[QNetworkProxy.ProxyType]
+        NoProxy: ClassVar[QNetworkProxy.ProxyType]
+        HttpProxy: ClassVar[QNetworkProxy.ProxyType]
+        HttpCachingProxy: ClassVar[QNetworkProxy.ProxyType]
+        FtpCachingProxy: ClassVar[QNetworkProxy.ProxyType]
+        TunnelingCapability: ClassVar[QNetworkProxy.Capability]
+        ListeningCapability: ClassVar[QNetworkProxy.Capability]
+        UdpTunnelingCapability: ClassVar[QNetworkProxy.Capability]
+        CachingCapability: ClassVar[QNetworkProxy.Capability]
+        HostNameLookupCapability: ClassVar[QNetworkProxy.Capability]
+        SctpTunnelingCapability: ClassVar[QNetworkProxy.Capability]
+        SctpListeningCapability: ClassVar[QNetworkProxy.Capability]
 
     def __init__(
         self,

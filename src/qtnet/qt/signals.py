@@ -138,6 +138,33 @@ class Connection:
         return self.alive
 
 
+_new_connection = object.__new__
+
+
+def _method_connection(signal: SignalInstance, slot: MethodType) -> Connection | None:
+    """An AutoConnection to a bound Python method, built directly (None: not
+    a plain function underneath; the caller takes the general path)."""
+    func = slot.__func__
+    if func.__class__ is not FunctionType:
+        return None
+    code = func.__code__
+    owner = slot.__self__
+    global _qobject_class
+    if _qobject_class is None:
+        from .qobject import QObject
+
+        _qobject_class = QObject
+    conn: Connection = _new_connection(Connection)
+    conn.signal = signal
+    conn.slot = conn.call = slot
+    conn.receiver = owner if isinstance(owner, _qobject_class) else None
+    conn.type = conn.mode = _AUTO
+    conn.single_shot = False
+    conn.nargs = None if code.co_flags & _CO_VARARGS else max(0, code.co_argcount - 1)
+    conn.alive = True
+    return conn
+
+
 def _report_slot_exception() -> None:
     # Qt (PySide) prints the traceback of a failing slot and carries on with
     # the other slots and with the event loop; so do we.
@@ -214,6 +241,15 @@ class SignalInstance:
 
     # -- connect / disconnect ----------------------------------------------
     def connect(self, slot: Any, type: int = _AUTO) -> Connection:  # noqa: A002 - Qt name
+        if type == _AUTO and slot.__class__ is MethodType:
+            # The common case (``sock.disconnected.connect(sock.deleteLater)`` on
+            # every accepted connection), without the general path's checks.
+            conn = _method_connection(self, slot)
+            if conn is not None:
+                conns = self._conns
+                self._conns = conns = conns + (conn,)
+                self._only = conn if len(conns) == 1 else None
+                return conn
         if not callable(slot):
             raise TypeError(f"connect: slot {slot!r} is not callable")
         ctype = int(type)
@@ -274,7 +310,8 @@ class SignalInstance:
         """Drop every connection silently (object deletion)."""
         for c in self._conns:
             c.alive = False
-        self._set_conns(())
+        self._conns = ()
+        self._only = None
 
     def _drop(self, conn: Connection) -> None:
         conn.alive = False
@@ -425,8 +462,15 @@ class Signal(Generic[T]):
             return self
         inst = SignalInstance(obj, self)
         # Cache in the instance dict under the attribute name: later reads skip
-        # this descriptor entirely (non-data descriptor precedence).
-        obj.__dict__[self._attr] = inst
+        # this descriptor entirely (non-data descriptor precedence).  ``_sigs``
+        # lists the instances made, for QObject._destroy() and sender().
+        d = obj.__dict__
+        d[self._attr] = inst
+        sigs = d.get("_sigs")
+        if sigs is None:
+            d["_sigs"] = [inst]
+        else:
+            sigs.append(inst)
         return inst
 
     def signature(self) -> str:

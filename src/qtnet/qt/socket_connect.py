@@ -18,6 +18,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..iocore import socket_errors as se
+from ..iocore.notifier import hub_for
 from ..iocore.socket_errors import EngineError
 from ..iocore.tcp_engine import TcpEngine
 from .hostaddress import QHostAddress, _as_address
@@ -344,3 +345,26 @@ def _adopt_accepted(sock: QAbstractSocket, fd: int, family: int, hub: Any) -> No
     sock._rcount = sock._wcount = 1
     sock._state = _CONNECTED
     eng.enable_read()
+
+
+# -- moveToThread ----------------------------------------------------------------------
+def _moved_thread(sock: QAbstractSocket, old: Any, new: Any) -> None:
+    QIODevice._moved_thread(sock, old, new)
+    eng = sock._engine
+    if eng is None:
+        return
+    reading, writing = eng.detach()  # we are still in the old thread
+    sock._flush_scheduled = False
+    if new.qthread is None and new.ident is None:
+        return  # moveToThread(None): no thread, no notifications; waitFor*() still work
+
+    def reattach() -> None:  # runs in the new thread
+        if sock._engine is not eng:
+            return
+        eng.attach(hub_for(new), sock._read_ready, sock._write_ready)
+        if reading:
+            eng.enable_read()
+        if writing or sock._wbuf:
+            eng.enable_write()
+
+    new.post(reattach)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..iocore.tcp_engine import TcpEngine
+from .bytearray import QByteArray
 from .hostaddress import QHostAddress, _as_address
+from .iodevice import QIODevice
 from .socketerrors import PauseMode, proxy_unsupported
 
 if TYPE_CHECKING:
@@ -146,3 +148,32 @@ def protocolTag(sock: QAbstractSocket) -> str:  # noqa: N802
 
 def setProtocolTag(sock: QAbstractSocket, tag: str) -> None:  # noqa: N802
     sock._protocol_tag = tag
+
+
+# -- read buffer limit --------------------------------------------------------------------
+def setReadBufferSize(sock: QAbstractSocket, size: int) -> None:  # noqa: N802
+    """Limit the read buffer (0: unlimited).  At the limit the socket stops
+    reading from the kernel, so TCP flow control slows the peer down.  A
+    negative size is kept as given but means unlimited (in Qt it would stop
+    reading for good)."""
+    sock._read_buffer_size = int(size)
+    size = max(0, int(size))
+    if size == sock._read_limit:
+        return
+    sock._read_limit = size
+    if size:
+        sock._take = sock._take_limited  # type: ignore[method-assign]
+    else:
+        sock.__dict__.pop("_take", None)
+    if sock._engine is not None and sock._state == _CONNECTED:
+        if size == 0 or sock.bytesAvailable() < size:
+            sock._resume_reading()
+        else:
+            sock._pause_reading()
+
+
+def _take_limited(sock: QAbstractSocket, n: int) -> QByteArray:
+    out = QIODevice._take(sock, n)
+    if sock._read_paused and len(sock._rbuf) - sock._roff < sock._read_limit:
+        sock._resume_reading()
+    return out

@@ -31,7 +31,7 @@ import os
 import ssl
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..iocore.socket_errors import EngineError
 from ..iocore.tls_engine import SSL_INVALID_USER_DATA, describe_ssl_error
@@ -123,6 +123,13 @@ class QSslConfiguration:
     _alpn: list[bytes]
     _peer_chain: list[QSslCertificate]
     _ctx: dict[bool, ssl.SSLContext]
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        NextProtocolNegotiationNone: ClassVar[_NpnStatus]
+        NextProtocolNegotiationNegotiated: ClassVar[_NpnStatus]
+        NextProtocolNegotiationUnsupported: ClassVar[_NpnStatus]
 
     def __init__(self, other: QSslConfiguration | None = None) -> None:
         if other is not None:

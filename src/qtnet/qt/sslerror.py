@@ -10,7 +10,7 @@ way Qt's OpenSSL backend does.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .enums import export_enums
 
@@ -146,6 +146,48 @@ class QSslError:
     __slots__ = ("_error", "_cert")
     _error: _Code
     _cert: QSslCertificate | None
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        NoError: ClassVar[_E]
+        UnableToGetIssuerCertificate: ClassVar[_E]
+        UnableToDecryptCertificateSignature: ClassVar[_E]
+        UnableToDecodeIssuerPublicKey: ClassVar[_E]
+        CertificateSignatureFailed: ClassVar[_E]
+        CertificateNotYetValid: ClassVar[_E]
+        CertificateExpired: ClassVar[_E]
+        InvalidNotBeforeField: ClassVar[_E]
+        InvalidNotAfterField: ClassVar[_E]
+        SelfSignedCertificate: ClassVar[_E]
+        SelfSignedCertificateInChain: ClassVar[_E]
+        UnableToGetLocalIssuerCertificate: ClassVar[_E]
+        UnableToVerifyFirstCertificate: ClassVar[_E]
+        CertificateRevoked: ClassVar[_E]
+        InvalidCaCertificate: ClassVar[_E]
+        PathLengthExceeded: ClassVar[_E]
+        InvalidPurpose: ClassVar[_E]
+        CertificateUntrusted: ClassVar[_E]
+        CertificateRejected: ClassVar[_E]
+        SubjectIssuerMismatch: ClassVar[_E]
+        AuthorityIssuerSerialNumberMismatch: ClassVar[_E]
+        NoPeerCertificate: ClassVar[_E]
+        HostNameMismatch: ClassVar[_E]
+        NoSslSupport: ClassVar[_E]
+        CertificateBlacklisted: ClassVar[_E]
+        CertificateStatusUnknown: ClassVar[_E]
+        OcspNoResponseFound: ClassVar[_E]
+        OcspMalformedRequest: ClassVar[_E]
+        OcspMalformedResponse: ClassVar[_E]
+        OcspInternalError: ClassVar[_E]
+        OcspTryLater: ClassVar[_E]
+        OcspSigRequred: ClassVar[_E]
+        OcspUnauthorized: ClassVar[_E]
+        OcspResponseCannotBeTrusted: ClassVar[_E]
+        OcspResponseCertIdUnknown: ClassVar[_E]
+        OcspResponseExpired: ClassVar[_E]
+        OcspStatusUnknown: ClassVar[_E]
+        UnspecifiedError: ClassVar[_E]
 
     def __init__(self, error: Any = SslError.NoError,
                  certificate: QSslCertificate | None = None) -> None:

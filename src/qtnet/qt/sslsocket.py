@@ -41,7 +41,7 @@ from __future__ import annotations
 import ssl as _ssl
 import time
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..iocore import socket_errors as se
 from ..iocore.notifier import hub_for
@@ -110,6 +110,17 @@ class QSslSocket(QTcpSocket):
     _verify_name = ""
     _tls_paused = False
     _server: QSslServer | None = None  # set while a QSslServer handshakes this socket
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        UnencryptedMode: ClassVar[_Mode]
+        SslClientMode: ClassVar[_Mode]
+        SslServerMode: ClassVar[_Mode]
+        VerifyNone: ClassVar[_VerifyMode]
+        QueryPeer: ClassVar[_VerifyMode]
+        VerifyPeer: ClassVar[_VerifyMode]
+        AutoVerifyPeer: ClassVar[_VerifyMode]
 
     def __init__(self, parent: QObject | None = None, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)

@@ -50,7 +50,7 @@ from .socketerrors import (
     proxy_unsupported,
     socket_error,
 )
-from .tcpsocket import QTcpSocket
+from .tcpsocket import QTcpSocket, _accepted_socket
 
 __all__ = ["QTcpServer"]
 
@@ -264,18 +264,26 @@ class QTcpServer(QObject):
         if pending is None:
             self._pending = pending = deque()
         pending.append(socket)
-        self.pendingConnectionAvailable.emit()
-        if self.__dict__.get("_waiters") is not None:
+        d = self.__dict__
+        si = d.get("pendingConnectionAvailable")  # no instance yet: nobody connected
+        if si is not None:
+            si.emit()
+        if d.get("_waiters") is not None:
             self._wake_waiters()
 
     def incomingConnection(self, handle: int) -> None:  # noqa: N802
         """Virtual: wrap the accepted descriptor in a QTcpSocket and queue it."""
-        sock = QTcpSocket(self)
         fd, family = self._accepted
         eng = self._engine
-        if fd == handle and eng is not None and sock._td is self._td:
-            sock._adopt_accepted(handle, family, eng.hub)
-        elif not sock.setSocketDescriptor(handle):
+        if fd == handle and eng is not None:
+            # Fresh from our own accept(): the fast path (same result as below).
+            try:
+                self.addPendingConnection(_accepted_socket(self, handle, family, eng.hub))
+                return
+            except EngineError:
+                pass
+        sock = QTcpSocket(self)
+        if not sock.setSocketDescriptor(handle):
             sock._destroy()
             return
         self.addPendingConnection(sock)

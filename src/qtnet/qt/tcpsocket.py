@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..iocore.tcp_engine import TcpEngine
 from .abstractsocket import QAbstractSocket
+from .bytearray import QByteArray
 from .qobject import QObject
 from .socketerrors import SocketType
 
@@ -20,3 +22,36 @@ class QTcpSocket(QAbstractSocket):
         # Skips QAbstractSocket.__init__: the socket type is a class default, so
         # sockets made by the thousand (one per accepted connection) stay cheap.
         super(QAbstractSocket, self).__init__(parent, **kwargs)
+
+
+_new_object = object.__new__
+_of = QByteArray._of
+_CONNECTED = 3
+
+
+def _accepted_socket(parent: QObject, fd: int, family: int, hub: Any) -> QTcpSocket:
+    """``QTcpSocket(parent)`` + ``setSocketDescriptor(fd)`` for a descriptor fresh
+    from the parent server's accept(), in the server's thread.
+
+    The server's per-connection hot path: the attributes the constructors and
+    setSocketDescriptor would set are written directly (everything else stays
+    at its class default).  Raises EngineError if the descriptor is unusable.
+    """
+    sock: QTcpSocket = _new_object(QTcpSocket)
+    eng = TcpEngine.accepted(fd, family)
+    d = sock.__dict__
+    d["_rbuf"] = _of(b"")
+    d["_td"] = parent._td
+    d["_parent"] = parent
+    kids = parent._children
+    if kids is None:
+        parent._children = kids = {}
+    kids[id(sock)] = sock
+    d["_engine"] = eng
+    d["_om"] = 3  # ReadWrite
+    d["_seq"] = True
+    d["_rcount"] = d["_wcount"] = 1
+    d["_state"] = _CONNECTED
+    eng.attach(hub, sock._read_ready, sock._write_ready)
+    eng.enable_read()
+    return sock

@@ -11,7 +11,7 @@ import enum
 import os
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..iocore.loops import (
     ThreadData,
@@ -39,6 +39,18 @@ class QThread(QObject):
         HighestPriority = 5
         TimeCriticalPriority = 6
         InheritPriority = 7
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        IdlePriority: ClassVar[QThread.Priority]
+        LowestPriority: ClassVar[QThread.Priority]
+        LowPriority: ClassVar[QThread.Priority]
+        NormalPriority: ClassVar[QThread.Priority]
+        HighPriority: ClassVar[QThread.Priority]
+        HighestPriority: ClassVar[QThread.Priority]
+        TimeCriticalPriority: ClassVar[QThread.Priority]
+        InheritPriority: ClassVar[QThread.Priority]
 
     def __init__(self, parent: QObject | None = None, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)

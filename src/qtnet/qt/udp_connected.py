@@ -22,7 +22,8 @@ from ..iocore.socket_errors import EngineError
 from ..iocore.udp_engine import UdpEngine
 from .iodevice import QIODevice
 from .socketerrors import STATE, NetworkLayerProtocol, socket_error
-from .udp_datagrams import UdpDatagramSocket, payload
+from .udp_conversions import payload
+from .udp_datagrams import UdpDatagramSocket
 
 _UNCONNECTED, _HOSTLOOKUP, _CONNECTING, _CONNECTED = range(4)  # SocketState values used here
 _AF_INET, _AF_INET6 = socket.AF_INET, socket.AF_INET6
@@ -122,5 +123,5 @@ class UdpConnectedSocket(UdpDatagramSocket):
         item = self._next_datagram(report_empty=False)
         if item is None:
             return b""
-        data = item[0]
+        data: bytes = item[0]
         return data if len(data) <= maxlen else data[:maxlen]

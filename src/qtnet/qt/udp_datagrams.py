@@ -15,6 +15,15 @@ and multicast (``udpsocket.py``); the behaviour is described in
 * Queries (hasPendingDatagrams, pendingDatagramSize, bytesAvailable) answer
   from ``_dq`` first, else peek at the kernel, except during the readyRead
   that follows a drain which found the kernel queue empty (``_kernel_empty``).
+* Queued items are the engine's raw tuples; QHostAddress / QByteArray /
+  QNetworkDatagram objects are made only when the program takes a datagram,
+  from per-sockaddr and per-control-message caches (an echo loop costs a few
+  dict hits and slot copies per datagram, measured with bench/bench_udp.py).
+* ``_drained`` counts datagrams drained while the engine reads metadata; once
+  the program has taken ``_PLAIN_READS_BEFORE_LEAN`` of them without ever
+  calling receiveDatagram, the engine reads with plain ``recvfrom`` until the
+  first receiveDatagram (``_want_metadata``).  See udpsocket.py for what the
+  program can notice.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from typing import Any
 
 from ..iocore import socket_errors as se
 from ..iocore.socket_errors import EngineError
-from ..iocore.udp_engine import T_NO_DATAGRAM, T_SEND, Received, UdpEngine, parse_ancillary
+from ..iocore.udp_engine import T_NO_DATAGRAM, T_SEND, Received, UdpEngine
 from .abstractsocket import QAbstractSocket
 from .bytearray import QByteArray
 from .hostaddress import QHostAddress, _as_address
@@ -35,6 +44,19 @@ from .networkdatagram import QNetworkDatagram
 from .qobject import QObject
 from .socket_waits import _Deadline
 from .socketerrors import NetworkLayerProtocol, SocketOption, SocketType
+from .udp_conversions import (
+    _CACHE_LIMIT,
+    _LOOPBACK6,
+    _LOOPBACK_INDEX,
+    _NO_METADATA,
+    Destination,
+    _metadata,
+    _metadata_of,
+    _sender,
+    _senders,
+    address_arg,
+    payload,
+)
 
 __all__ = ["UdpDatagramSocket"]
 
@@ -46,49 +68,13 @@ _LOOPBACK_OPTION = int(SocketOption.MulticastLoopbackOption)
 _ANY = QHostAddress.SpecialAddress.Any
 _DRAIN_LIMIT = 64  # datagrams read per read notification
 _QUEUE_LIMIT = 64  # datagrams held ahead of the program, at most
-_CACHE_LIMIT = 1024  # remembered address conversions (per socket / shared)
-_of = QByteArray._of
+# Datagrams a program takes with readDatagram()/read() before the engine stops
+# asking the kernel for metadata (only receiveDatagram() reports it).
+_PLAIN_READS_BEFORE_LEAN = 256
+_new_bytes = bytearray.__new__  # QByteArray._of, inlined on the read path
+_extend_bytes = bytearray.extend  # into a fresh array: cheaper than __init__
 _new_address = QHostAddress.__new__
-# sender sockaddr host (plus scope index for IPv6) -> parsed QHostAddress template.
-# Echo-style servers see the same few peers over and over; copying a parsed
-# template is much cheaper than parsing the text again.
-_senders: dict[Any, QHostAddress] = {}
-# raw control messages of a datagram -> (destination, interface index, hop limit), likewise.
-_metadata: dict[Any, tuple[QHostAddress, int, int]] = {}
-
-
-def _copy(src: QHostAddress) -> QHostAddress:
-    """A new QHostAddress equal to ``src`` (the program may modify it; ``src`` is cached)."""
-    addr: QHostAddress = _new_address(QHostAddress)
-    addr._proto = src._proto
-    addr._a4 = src._a4
-    addr._a6 = src._a6
-    addr._scope = src._scope
-    return addr
-
-
-def _sender(sa: Any) -> tuple[QHostAddress, int]:
-    """(QHostAddress, port) of a sockaddr from recvfrom/recvmsg."""
-    key = sa[0] if len(sa) == 2 else (sa[0], sa[3])
-    tmpl = _senders.get(key)
-    if tmpl is None:
-        if len(_senders) >= _CACHE_LIMIT:
-            _senders.clear()
-        tmpl = QHostAddress._from_sockaddr(_AF_INET if len(sa) == 2 else _AF_INET6, sa)
-        _senders[key] = tmpl
-    return _copy(tmpl), sa[1]
-
-
-def _parse_metadata(anc: Any) -> tuple[QHostAddress, int, int]:
-    family, dest, ifindex, hop = parse_ancillary(anc)
-    if dest is None:
-        return QHostAddress(), ifindex, hop  # the system did not say
-    if family == _AF_INET:
-        return QHostAddress(int.from_bytes(dest, "big")), ifindex, hop
-    addr = QHostAddress(dest)
-    if ifindex:
-        addr.setScopeId(str(ifindex))  # Qt gives the index as text here
-    return addr, ifindex, hop
+_new_datagram = QNetworkDatagram.__new__
 
 
 def warn(text: str, stacklevel: int = 3) -> None:
@@ -101,24 +87,6 @@ def not_bound(function: str, stacklevel: int = 4) -> None:
         f"QUdpSocket::{function}() called on a QUdpSocket when not in QUdpSocket::BoundState",
         stacklevel,
     )
-
-
-def address_arg(value: Any) -> QHostAddress:
-    """An address argument: QHostAddress, SpecialAddress or (a qtnet extra) text."""
-    if isinstance(value, QHostAddress):
-        return value
-    if isinstance(value, str):
-        return QHostAddress(value)
-    return _as_address(value)
-
-
-def payload(data: Any) -> Any:
-    """The bytes to send for a write()/writeDatagram() argument."""
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return data
-    if isinstance(data, str):
-        return data.encode("utf-8")  # PySide6 refuses str here; qtnet takes it as UTF-8
-    return bytes(data)
 
 
 class UdpDatagramSocket(QAbstractSocket):
@@ -134,6 +102,8 @@ class UdpDatagramSocket(QAbstractSocket):
     _kernel_empty = False  # the drain just saw the kernel queue empty (valid during readyRead)
     _stash: EngineError | None = None  # a socket error a query consumed; the next read reports it
     _sa_cache: dict[Any, Any] | None = None  # destination address -> sockaddr for this socket
+    _wants_metadata = False  # receiveDatagram() was called: always read the metadata
+    _drained = 0  # datagrams drained into _dq while the engine read metadata
 
     def __init__(self, parent: QObject | None = None, **kwargs: Any) -> None:
         # QAbstractSocket.__init__ is skipped: the socket type is a class default.
@@ -253,13 +223,26 @@ class UdpDatagramSocket(QAbstractSocket):
         q = self._dq
         room = _QUEUE_LIMIT - len(q)
         if room > 0:
-            _count, empty = eng.drain(q.append, min(room, _DRAIN_LIMIT))
-            self._kernel_empty = empty
+            limit = room if room < _DRAIN_LIMIT else _DRAIN_LIMIT
+            if eng.metadata and not self._wants_metadata:
+                self._drain_counted(eng, q, limit)
+            else:
+                self._kernel_empty = eng.drain(q.append, limit)
         if not q:
             self._kernel_empty = False
             return False
         self._emit_ready_read_batch()
         return True
+
+    def _drain_counted(self, eng: UdpEngine, q: deque[Received], limit: int) -> None:
+        """Drain while counting: a program that took many datagrams and never
+        called receiveDatagram() reads with readDatagram(); the metadata it
+        never looks at costs ~1 µs per datagram to receive, so stop asking."""
+        before = len(q)
+        if self._drained - before >= _PLAIN_READS_BEFORE_LEAN:
+            eng.metadata = False
+        self._kernel_empty = eng.drain(q.append, limit)
+        self._drained += len(q) - before
 
     def _emit_ready_read_batch(self) -> None:
         self._armed = False
@@ -332,17 +315,32 @@ class UdpDatagramSocket(QAbstractSocket):
 
     # -- datagram API ---------------------------------------------------------------------------
     def hasPendingDatagrams(self) -> bool:  # noqa: N802
+        # Queued datagrams exist only while an engine does (_reset_socket_layer
+        # clears both): the common answers need no further test.
+        if self._dq:
+            return True
+        if self._kernel_empty or self._emitting:
+            # Inside readyRead, once this wake-up's batch is read the answer is
+            # False even if more arrived meanwhile: they come with the next
+            # readyRead, on the next loop pass.  A `while hasPendingDatagrams()`
+            # slot would otherwise never return under a flood, and every other
+            # socket of this thread would starve.
+            return False
         if self._engine is None:
             not_bound("hasPendingDatagrams")
             return False
-        return bool(self._dq) or self._kernel_pending() >= 0
+        return self._kernel_pending() >= 0
 
     def pendingDatagramSize(self) -> int:  # noqa: N802
+        q = self._dq
+        if q:
+            return len(q[0][0])
         if self._engine is None:
             not_bound("pendingDatagramSize")
             return -1
-        q = self._dq
-        return len(q[0][0]) if q else self._kernel_pending()
+        if self._emitting:
+            return -1  # as hasPendingDatagrams(): the batch is done
+        return self._kernel_pending()
 
     def _kernel_pending(self) -> int:
         eng = self._engine
@@ -365,15 +363,15 @@ class UdpDatagramSocket(QAbstractSocket):
 
     def readDatagram(self, maxSize: int) -> tuple[QByteArray, QHostAddress, int]:  # noqa: N802,N803
         """(data, sender address, sender port) of the next datagram (PySide6's form)."""
-        if self._engine is None:
-            not_bound("readDatagram")
-            return QByteArray(), QHostAddress(), 0
         q = self._dq
-        if q:  # the common case, inside readyRead: skip the general path
+        if q:  # the common case, inside readyRead: the general path inlined
             item = q.popleft()
             if not self._armed or not self._emitting:
                 self._rearm()
         else:
+            if self._engine is None:
+                not_bound("readDatagram")
+                return QByteArray(), QHostAddress(), 0
             got = self._next_datagram(report_empty=True)
             if got is None:
                 return QByteArray(), QHostAddress(), 0
@@ -381,38 +379,93 @@ class UdpDatagramSocket(QAbstractSocket):
         data = item[0]
         if 0 <= maxSize < len(data):
             data = data[:maxSize]
-        host, port = _sender(item[1])
-        return _of(data), host, port
+        sa = item[-1]
+        entry = _senders.get(sa)
+        if entry is None:
+            entry = _sender(sa)
+        tmpl = entry[0]
+        host: QHostAddress = _new_address(QHostAddress)
+        host._proto = tmpl._proto
+        host._a4 = tmpl._a4
+        host._a6 = tmpl._a6
+        host._scope = tmpl._scope
+        ba: QByteArray = _new_bytes(QByteArray)
+        _extend_bytes(ba, data)
+        ba._null = False
+        return ba, host, entry[1]
 
     def receiveDatagram(self, maxSize: int = -1) -> QNetworkDatagram:  # noqa: N802,N803
         """The next datagram with its metadata; invalid if there is none."""
-        if self._engine is None:
-            not_bound("receiveDatagram")
-            return QNetworkDatagram()
-        item = self._next_datagram(report_empty=maxSize >= 0)
-        if item is None:
-            return QNetworkDatagram()
-        data, sa, anc = item
+        if not self._wants_metadata:
+            self._want_metadata()
+        q = self._dq
+        if q:  # the common case, inside readyRead (as in readDatagram)
+            item = q.popleft()
+            if not self._armed or not self._emitting:
+                self._rearm()
+        else:
+            if self._engine is None:
+                not_bound("receiveDatagram")
+                return QNetworkDatagram()
+            got = self._next_datagram(report_empty=maxSize >= 0)
+            if got is None:
+                return QNetworkDatagram()
+            item = got
+        data = item[0]
         if 0 <= maxSize < len(data):
             data = data[:maxSize]
-        return self._datagram(data, sa, anc)
-
-    def _datagram(self, data: bytes, sa: Any, anc: Any) -> QNetworkDatagram:
-        sender, sport = _sender(sa)
-        key = tuple(anc)  # the raw control messages: they repeat for a given peer and interface
-        meta = _metadata.get(key)
-        if meta is None:
-            meta = _parse_metadata(anc)
-            if len(_metadata) >= _CACHE_LIMIT:
-                _metadata.clear()
-            _metadata[key] = meta
-        dest, ifindex, hop = meta
+        sa = item[-1]
+        sender = _senders.get(sa)
+        if sender is None:
+            sender = _sender(sa)
+        if len(item) == 4:
+            key = tuple(item[1])  # the raw messages repeat for a given peer and interface
+            meta = _metadata.get(key)
+            if meta is None:
+                meta = _metadata_of(key)
+        else:
+            meta = _NO_METADATA  # read ahead before the program asked for metadata
         local = self._local
         port = local[1] if local is not None else self.localPort()
-        return QNetworkDatagram._received(data, sender, sport, _copy(dest), port, hop, ifindex)
+        # The cached templates are shared, not copied: QNetworkDatagram never
+        # modifies its addresses and its getters return copies.
+        dg: QNetworkDatagram = _new_datagram(QNetworkDatagram)
+        dg._data = data
+        dg._sender = sender[0]
+        dg._sport = sender[1]
+        dg._dest = meta[0]
+        dg._dport = port
+        dg._hop = meta[2]
+        dg._ifindex = meta[1]
+        return dg
+
+    def _want_metadata(self) -> None:
+        """The first receiveDatagram(): from now on every datagram is read with its metadata."""
+        self._wants_metadata = True
+        eng = self._engine
+        if eng is not None:
+            eng.metadata = True
 
     def writeDatagram(self, data: Any, host: Any = None, port: int | None = None) -> int:  # noqa: N802
         """``writeDatagram(data, host, port)`` or ``writeDatagram(QNetworkDatagram)``."""
+        cache = self._sa_cache
+        if cache is not None and type(host) is QHostAddress:
+            # The common case (an engine, a QHostAddress, a destination used
+            # before): one dict hit instead of the general path below.
+            dest = cache.get((host._a6, host._proto, host._scope, port))
+            eng = self._engine
+            if dest and eng is not None:
+                if type(data) is not QByteArray and type(data) is not bytes:
+                    data = payload(data)
+                try:
+                    n: int = eng.send_to(data, dest[0])
+                except EngineError as e:
+                    self._set_error_emit(e.code, e.text)
+                    return -1
+                bw = self.__dict__.get("bytesWritten")
+                if bw is not None and bw._conns:
+                    bw.emit(n)
+                return n
         if port is None:
             if host is not None:
                 raise TypeError("writeDatagram(data, host, port): the port is missing")
@@ -425,7 +478,8 @@ class UdpDatagramSocket(QAbstractSocket):
                 return -1
         addr = host if type(host) is QHostAddress else address_arg(host)
         cache = self._sa_cache
-        dest = cache.get((addr._a6, addr._proto, addr._scope, port)) if cache is not None else None
+        key = (addr._a6, addr._proto, addr._scope, port)
+        dest = cache.get(key) if cache is not None else None
         if dest is None:
             dest = self._destination(eng, addr, port)
         if not dest:
@@ -433,8 +487,11 @@ class UdpDatagramSocket(QAbstractSocket):
             return -1
         if type(data) is not QByteArray and type(data) is not bytes:
             data = payload(data)
+        return self._send_to(eng, data, dest[0])
+
+    def _send_to(self, eng: UdpEngine, data: Any, sockaddr: Any) -> int:
         try:
-            n: int = eng.send_to(data, dest[0])
+            n = eng.send_to(data, sockaddr)
         except EngineError as e:
             self._set_error_emit(e.code, e.text)
             return -1
@@ -443,9 +500,7 @@ class UdpDatagramSocket(QAbstractSocket):
             bw.emit(n)
         return n
 
-    def _destination(
-        self, eng: UdpEngine, addr: QHostAddress, port: int
-    ) -> tuple[Any, bool] | tuple[()]:
+    def _destination(self, eng: UdpEngine, addr: QHostAddress, port: int) -> Destination:
         """:meth:`_sockaddr`, remembered per address and port (senders repeat themselves)."""
         cache = self._sa_cache
         if cache is None or len(cache) >= _CACHE_LIMIT:
@@ -466,23 +521,35 @@ class UdpDatagramSocket(QAbstractSocket):
             # No destination: the connected peer, as Qt documents.
             peer = eng.peer_sockaddr()
             sockaddr, v4 = None, peer is None or len(peer) == 2 or peer[0].startswith("::ffff:")
+            loopback = False  # (not worth a lookup: connected sockets rarely send datagrams)
         else:
             cache = self._sa_cache
-            key = (addr._a6, addr._proto, addr._scope, dg._dport)
-            dest = cache.get(key) if cache is not None else None
+            dest = (
+                cache.get((addr._a6, addr._proto, addr._scope, dg._dport))
+                if cache is not None
+                else None
+            )
             if dest is None:
                 dest = self._destination(eng, addr, dg._dport)
             if not dest:
                 self._set_error_emit(se.NETWORK, T_SEND)
                 return -1
-            sockaddr, v4 = dest
+            sockaddr, v4, loopback = dest
         sender = dg._sender
+        # An IPv4 source is left to the kernel (see UdpEngine.send_msg).
+        source = sender._a6 if sender._proto is _IPV6 and not v4 else None
+        ifindex = dg._ifindex
+        if loopback and ifindex == _LOOPBACK_INDEX and (source is None or source == _LOOPBACK6):
+            # A loopback destination is reached through the loopback interface
+            # from the loopback address anyway: naming them (as a makeReply()
+            # datagram does) changes nothing, so skip sendmsg's control messages
+            # (~1 µs in Python).
+            ifindex, source = 0, None
         try:
-            if dg._hop == -1 and not dg._ifindex and sender._proto is _UNKNOWN:
+            if dg._hop == -1 and not ifindex and source is None:
                 n = eng.send_to(dg._data, sockaddr) if sockaddr is not None else eng.send(dg._data)
             else:
-                source = sender._a6 if sender._proto is _IPV6 and not v4 else None
-                n = eng.send_msg(dg._data, sockaddr, v4, dg._hop, dg._ifindex, source)
+                n = eng.send_msg(dg._data, sockaddr, v4, dg._hop, ifindex, source)
         except EngineError as e:
             self._set_error_emit(e.code, e.text)
             return -1
@@ -492,18 +559,20 @@ class UdpDatagramSocket(QAbstractSocket):
         return n
 
     @staticmethod
-    def _sockaddr(eng: UdpEngine, addr: QHostAddress, port: int) -> tuple[Any, bool] | tuple[()]:
-        """(sockaddr for this socket's family, destination is IPv4); () if unreachable."""
+    def _sockaddr(eng: UdpEngine, addr: QHostAddress, port: int) -> Destination:
+        """(sockaddr for this socket's family, destination is IPv4, destination is a
+        loopback address); () if unreachable."""
         try:
             family, sockaddr, _v6only = addr._to_sockaddr(port)
         except ValueError:
             return ()
+        loopback = addr.isLoopback()
         if family == eng.family:
-            return sockaddr, family == _AF_INET or sockaddr[0].startswith("::ffff:")
+            return sockaddr, family == _AF_INET or sockaddr[0].startswith("::ffff:"), loopback
         if family == _AF_INET:  # IPv4 from an IPv6 socket: v4-mapped (fails if V6ONLY)
-            return ("::ffff:" + sockaddr[0], port, 0, 0), True
+            return ("::ffff:" + sockaddr[0], port, 0, 0), True, loopback
         if addr.protocol() == NetworkLayerProtocol.AnyIPProtocol:  # Any from an IPv4 socket
-            return ("0.0.0.0", port), True
+            return ("0.0.0.0", port), True, False
         return ()  # IPv6 from an IPv4 socket
 
     def _implicit_engine(self) -> UdpEngine | None:

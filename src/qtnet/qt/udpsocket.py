@@ -21,7 +21,13 @@ Behaviour follows Qt 6, checked call by call against PySide6 (tests/test_udp*.py
   it.  With nothing to read it returns ``(QByteArray(), QHostAddress(), 0)``
   and emits TemporaryError ("No datagram available for reading") like Qt 6
   (PySide6 returns uninitialised bytes there).  ``receiveDatagram`` adds the
-  destination address/port, hop limit and interface index.
+  destination address/port, hop limit and interface index.  Deliberate
+  difference: once a program has taken 256 datagrams, none of them with
+  ``receiveDatagram``, qtnet stops asking the kernel for that metadata (it
+  costs ~1 µs per datagram in Python).  The first ``receiveDatagram`` turns it
+  back on; the few datagrams already read ahead at that moment (at most one
+  batch of 64) report it as unknown: null destination, hop limit -1,
+  interface 0, as Qt does on platforms without packet information.
 * **Writing.**  ``writeDatagram`` sends at once (no queue): the byte count, or
   -1 with DatagramTooLargeError / NetworkError ("Unable to send a message") /
   TemporaryError (kernel buffer full; Qt reports NetworkError there) emitted.
@@ -48,7 +54,8 @@ from .hostaddress import QHostAddress
 from .networkinterface import QNetworkInterface
 from .socketerrors import NetworkLayerProtocol
 from .udp_connected import UdpConnectedSocket
-from .udp_datagrams import address_arg, not_bound, warn
+from .udp_conversions import address_arg
+from .udp_datagrams import not_bound, warn
 
 __all__ = ["QUdpSocket"]
 

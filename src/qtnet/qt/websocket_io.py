@@ -10,6 +10,10 @@ notification does::
          (slots may call sendTextMessage / sendBinaryMessage: frames are queued)
       -> one engine.send of everything queued, in the same wake-up
 
+A read holding exactly one simple message (the echo/RPC case) skips the event
+list: ``codecs/ws_fastpath.take_single_message`` hands over the payload and
+the message signal is emitted from it; anything else goes to ``receive_data``.
+
 A send made outside a read notification (a timer, another socket's slot)
 schedules one flush on the thread's notifier hub, so many sends in one loop
 iteration become one system call.  Whatever the kernel does not take waits in
@@ -40,6 +44,7 @@ from ..codecs.ws_events import (
     TextFrame,
     TextMessage,
 )
+from ..codecs.ws_fastpath import take_single_message as _take_single_message
 from ..codecs.ws_frames import CLOSE_NO_STATUS
 from ..codecs.ws_protocol import InvalidState, State, WebSocketConnection
 from ..iocore import socket_errors as se
@@ -148,17 +153,36 @@ class WebSocketIOMixin(WebSocketClosingMixin):
                 self._remote_closed(se.REMOTE_HOST_CLOSED, se.T_REMOTE_CLOSED)
             return
         conn = self._conn
+        msg = _take_single_message(conn, data)  # type: ignore[arg-type]
+        if msg is not None:
+            # One whole message in this read (the echo/RPC common case): no
+            # event objects, and no pending input to re-check afterwards.
+            self._in_read = True
+            try:
+                if type(msg) is bytes:
+                    sig = self.__dict__.get("binaryMessageReceived")
+                    if sig is not None:
+                        sig.emit(_of(msg))
+                else:
+                    sig = self.__dict__.get("textMessageReceived")
+                    if sig is not None:
+                        sig.emit(msg)
+                if self._aq is not None:
+                    self._aq.put(msg)
+            finally:
+                self._in_read = False
+            if self._eng is not eng:
+                return  # a slot closed, aborted or deleted this socket
+            out = conn.data_to_send()  # type: ignore[union-attr]
+            if out:
+                self._send_out(eng, out)
+            if conn.state is _CLOSED and self._eng is eng:  # type: ignore[union-attr]
+                self._protocol_closed(conn)  # type: ignore[arg-type]
+            return
         self._in_read = True
         try:
             events = conn.receive_data(data)  # type: ignore[union-attr]
-            if len(events) == 1 and type(events[0]) is BinaryMessage:
-                # One whole binary message per read: the echo/RPC common case.
-                sig = self.__dict__.get("binaryMessageReceived")
-                if sig is not None:
-                    sig.emit(_of(events[0].data))
-                if self._aq is not None:
-                    self._aq.put(events[0].data)
-            elif events:
+            if events:
                 self._dispatch(events, eng)
         finally:
             self._in_read = False
