@@ -48,19 +48,17 @@ from ..iocore.notifier import hub_for
 from ..iocore.socket_errors import EngineError
 from ..iocore.tcp_engine import TcpEngine
 from . import socket_async, socket_connect, socket_props, socket_waits, socketerrors
+from .abstractsocket_enums import AbstractSocketEnums
 from .bytearray import QByteArray
-from .enums import export_enums
 from .hostaddress import QHostAddress
 from .iodevice import QIODevice
 from .qobject import QObject
 from .signals import Signal
 from .socketerrors import (
     STATE,
-    BindFlag,
     NetworkLayerProtocol,
     PauseMode,
     SocketError,
-    SocketOption,
     SocketState,
     SocketType,
     socket_error,
@@ -80,18 +78,12 @@ def _warn(text: str) -> None:
     warnings.warn(text, RuntimeWarning, stacklevel=3)
 
 
-class QAbstractSocket(QIODevice):
-    """Base of QTcpSocket (and QUdpSocket): state, errors, buffers, blocking waits."""
+class QAbstractSocket(QIODevice, AbstractSocketEnums):
+    """Base of QTcpSocket (and QUdpSocket): state, errors, buffers, blocking waits.
 
-    SocketError = SocketError
-    SocketState = SocketState
-    SocketType = SocketType
-    NetworkLayerProtocol = NetworkLayerProtocol
-    BindFlag = BindFlag
-    BindMode = BindFlag
-    PauseMode = PauseMode
-    PauseModes = PauseMode
-    SocketOption = SocketOption
+    The enums and their members (``QAbstractSocket.ConnectedState``) come
+    from AbstractSocketEnums.
+    """
 
     hostFound: Signal[None] = Signal()
     connected: Signal[None] = Signal()
@@ -610,14 +602,3 @@ class QAbstractSocket(QIODevice):
 
     _moved_thread = socket_connect._moved_thread  # thread change: socket_connect.py
 
-
-export_enums(
-    QAbstractSocket,
-    SocketError,
-    SocketState,
-    SocketType,
-    BindFlag,
-    PauseMode,
-    SocketOption,
-    NetworkLayerProtocol,
-)

@@ -50,7 +50,7 @@ from .socketerrors import (
     proxy_unsupported,
     socket_error,
 )
-from .tcpsocket import QTcpSocket, _accepted_socket
+from .tcpsocket import QTcpSocket, _accepted_socket, register_deferred
 
 __all__ = ["QTcpServer"]
 
@@ -81,6 +81,7 @@ class QTcpServer(QObject):
     _full = False  # reading paused because maxPendingConnections is reached
     _proxy: Any = None
     _accepted: tuple[int, int] = (-1, 0)  # (fd, family) of the descriptor being handed out
+    _deferred: list[Any] | None = None  # engines to register after newConnection (accept loop)
 
     def __init__(self, parent: QObject | None = None, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)
@@ -278,7 +279,8 @@ class QTcpServer(QObject):
         if fd == handle and eng is not None:
             # Fresh from our own accept(): the fast path (same result as below).
             try:
-                self.addPendingConnection(_accepted_socket(self, handle, family, eng.hub))
+                sock = _accepted_socket(self, handle, family, eng.hub, self._deferred)
+                self.addPendingConnection(sock)
                 return
             except EngineError:
                 pass
@@ -305,6 +307,16 @@ class QTcpServer(QObject):
         if eng is None:
             return
         family = eng.family
+        hub = eng.hub
+        self._deferred = deferred = []
+        try:
+            self._accept_batch(eng, family, hub, deferred)
+        finally:
+            self._deferred = None
+            if deferred:
+                register_deferred(deferred, hub)
+
+    def _accept_batch(self, eng: TcpEngine, family: int, hub: Any, deferred: list[Any]) -> None:
         for _ in range(_ACCEPTS_PER_WAKEUP):
             pending = self._pending
             if (
@@ -331,6 +343,8 @@ class QTcpServer(QObject):
             if self._deleted:
                 return
             self.newConnection.emit()
+            if deferred:
+                register_deferred(deferred, hub)
             if self._engine is not eng or self._deleted:
                 return  # closed (or deleted) from a slot
 

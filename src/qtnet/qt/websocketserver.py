@@ -38,7 +38,7 @@ from __future__ import annotations
 import datetime
 import enum
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..codecs.ws_deflate import DeflateConfig
 from ..codecs.ws_frames import CloseCode, Version
@@ -111,6 +111,12 @@ class QWebSocketServer(QObject):
     class SslMode(enum.IntEnum):
         SecureMode = 0
         NonSecureMode = 1
+
+    # export_enums() puts these members on the class at import time;
+    # the declarations tell type checkers (tools/enum_declarations.py).
+    if TYPE_CHECKING:
+        SecureMode: ClassVar[QWebSocketServer.SslMode]
+        NonSecureMode: ClassVar[QWebSocketServer.SslMode]
 
     acceptError: Signal[None] = Signal(SocketError)
     serverError: Signal[None] = Signal(CloseCode)
