@@ -8,7 +8,7 @@ live here rather than in abstractsocket.py.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
 from .enums import export_enums
 from .socketerrors import (
@@ -39,15 +39,16 @@ class AbstractSocketEnums:
 
     __slots__ = ()
 
-    SocketError = SocketError
-    SocketState = SocketState
-    SocketType = SocketType
-    NetworkLayerProtocol = NetworkLayerProtocol
-    BindFlag = BindFlag
-    BindMode = BindFlag
-    PauseMode = PauseMode
-    PauseModes = PauseMode
-    SocketOption = SocketOption
+    # TypeAlias: ``QAbstractSocket.SocketError`` is also usable as a type.
+    SocketError: TypeAlias = _SocketError
+    SocketState: TypeAlias = _SocketState
+    SocketType: TypeAlias = _SocketType
+    NetworkLayerProtocol: TypeAlias = _NetworkLayerProtocol
+    BindFlag: TypeAlias = _BindFlag
+    BindMode: TypeAlias = _BindFlag
+    PauseMode: TypeAlias = _PauseMode
+    PauseModes: TypeAlias = _PauseMode
+    SocketOption: TypeAlias = _SocketOption
 
     # export_enums() puts these members on the class at import time;
     # the declarations tell type checkers (tools/enum_declarations.py).

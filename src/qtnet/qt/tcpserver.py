@@ -308,7 +308,8 @@ class QTcpServer(QObject):
             return
         family = eng.family
         hub = eng.hub
-        self._deferred = deferred = []
+        deferred: list[Any] = []
+        self._deferred = deferred
         try:
             self._accept_batch(eng, family, hub, deferred)
         finally:
