@@ -314,3 +314,36 @@ def test_make_reply_echo_over_ipv4_and_ipv6_loopback(qapp: object) -> None:
             got = [int.from_bytes(d[:4], "little") for lv, k, d in anc if (lv, k) == (level, kind)]
             if hops is not None:
                 assert got == [hops], family
+
+
+def test_a_readyread_slot_sees_one_batch_then_the_next_readyread_brings_the_rest(
+    qapp: object,
+) -> None:
+    # 150 datagrams wait in the kernel before the loop runs.  A `while
+    # hasPendingDatagrams()` slot gets one batch (at most 64) per readyRead, so
+    # it returns and the thread's other sockets get their turn; the rest comes
+    # with the following readyRead calls, nothing is lost, order is kept.
+    server = bound()
+    client = raw_client()
+    for i in range(150):
+        client.sendto(b"%d" % i, ("127.0.0.1", server.localPort()))
+    per_call: list[int] = []
+    got: list[bytes] = []
+
+    def on_ready_read() -> None:
+        n = 0
+        while server.hasPendingDatagrams():
+            got.append(bytes(server.readDatagram(100)[0]))
+            n += 1
+        per_call.append(n)
+
+    server.readyRead.connect(on_ready_read)
+    assert wait_until(lambda: len(got) >= 150, 10000), len(got)
+    assert got == [b"%d" % i for i in range(150)]
+    assert len(per_call) >= 3 and max(per_call) <= 64, per_call
+    # Outside readyRead the answer is the kernel's, as in Qt.
+    client.sendto(b"late", ("127.0.0.1", server.localPort()))
+    server.readyRead.disconnect(on_ready_read)
+    assert wait_until(server.hasPendingDatagrams, 5000)
+    assert bytes(server.readDatagram(100)[0]) == b"late"
+    client.close()

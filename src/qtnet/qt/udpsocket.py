@@ -15,7 +15,12 @@ Behaviour follows Qt 6, checked call by call against PySide6 (tests/test_udp*.py
   until the program reads a datagram (Qt switches its read notifier off
   meanwhile; so does qtnet, the kernel queue then holds the rest).  After a
   read, datagrams still queued trigger the next ``readyRead`` on the next loop
-  pass, as in Qt.  The queue never holds more than 64 datagrams.
+  pass, as in Qt.  The queue never holds more than 64 datagrams.  Deliberate
+  difference: inside ``readyRead``, once that batch is read,
+  ``hasPendingDatagrams()`` is False (``pendingDatagramSize()`` -1) even if
+  more arrived meanwhile; they come with the next ``readyRead``.  Qt asks the
+  kernel again, so a ``while hasPendingDatagrams()`` slot never returns under
+  a flood and the thread's other sockets starve.
 * **readDatagram(maxSize)** returns PySide6's ``(QByteArray, QHostAddress,
   port)``; extra bytes of a longer datagram are lost, ``maxSize`` 0 discards
   it.  With nothing to read it returns ``(QByteArray(), QHostAddress(), 0)``
