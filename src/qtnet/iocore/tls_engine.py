@@ -68,7 +68,8 @@ from typing import Any
 
 from . import socket_errors as se
 from .socket_errors import EngineError
-from .tcp_engine import TcpEngine
+from .tcp_engine import TcpEngine, _nothing
+from .tls_chain import peer_chain_der
 
 __all__ = [
     "IDLE", "HANDSHAKING", "VERIFYING", "OPEN", "CLOSED",
@@ -540,24 +541,7 @@ class TlsEngine(TcpEngine):
     # -- session facts ---------------------------------------------------------------------
     def peer_chain_der(self) -> list[bytes]:
         """The certificates the peer sent, leaf first (DER); [] when none."""
-        sslobj = self.ssl
-        if sslobj is None:
-            return []
-        leaf = sslobj.getpeercert(binary_form=True)
-        if not leaf:
-            return []
-        chain: list[bytes] = []
-        getter = getattr(sslobj, "get_unverified_chain", None)
-        raw: Any = None
-        try:
-            raw = getter() if getter is not None else sslobj._sslobj.get_unverified_chain()  # type: ignore[attr-defined]
-        except (AttributeError, ssl.SSLError, ValueError):
-            raw = None
-        for c in raw or ():
-            chain.append(c if isinstance(c, bytes) else c.public_bytes(ssl._ssl.ENCODING_DER))  # type: ignore[attr-defined]
-        if not chain or chain[0] != leaf:
-            chain.insert(0, leaf)
-        return chain
+        return peer_chain_der(self.ssl)
 
     # -- end -----------------------------------------------------------------------------------
     def _discard_unread(self) -> None:
@@ -602,6 +586,3 @@ class TlsEngine(TcpEngine):
         self._on_done = None
         super().close()
 
-
-def _nothing() -> None:
-    pass

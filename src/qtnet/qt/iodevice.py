@@ -64,6 +64,7 @@ import warnings
 from typing import Any
 
 from .bytearray import QByteArray
+from .iodevice_channels import ChannelsMixin
 from .iodevice_lines import CHUNK, LineReadingMixin, got_data
 from .iodevicebase import QIODeviceBase
 from .qobject import QObject
@@ -96,7 +97,7 @@ def _takes_two_arguments(method: Any) -> bool:
 _OM = QIODeviceBase.OpenModeFlag
 
 
-class QIODevice(LineReadingMixin, QObject, QIODeviceBase):
+class QIODevice(LineReadingMixin, ChannelsMixin, QObject, QIODeviceBase):
     """Base class of all I/O devices (see the module docstring for subclassing)."""
 
     readyRead: Signal[None] = Signal()
@@ -570,27 +571,6 @@ class QIODevice(LineReadingMixin, QObject, QIODeviceBase):
 
     def waitForBytesWritten(self, msecs: int = 30000) -> bool:  # noqa: N802
         return False
-
-    def readChannelCount(self) -> int:  # noqa: N802
-        return self._rcount
-
-    def writeChannelCount(self) -> int:  # noqa: N802
-        return self._wcount
-
-    def currentReadChannel(self) -> int:  # noqa: N802
-        return self._rchannel
-
-    def setCurrentReadChannel(self, channel: int) -> None:  # noqa: N802
-        if self._tx >= 0:
-            self._warn("setReadChannel", "Failed due to read transaction being in progress")
-            return
-        self._rchannel = channel
-
-    def currentWriteChannel(self) -> int:  # noqa: N802
-        return self._wchannel
-
-    def setCurrentWriteChannel(self, channel: int) -> None:  # noqa: N802
-        self._wchannel = channel
 
 
 _BASE_TAKE = QIODevice._take

@@ -58,6 +58,7 @@ from .hostaddress import QHostAddress
 from .qobject import QObject
 from .signals import Signal
 from .ssl import PeerVerifyMode, QSsl, SslMode
+from .sslbackend import SslBackendQueries
 from .sslcertificate import QSslCertificate
 from .sslconfiguration import QSslCipher, QSslConfiguration
 from .sslerror import OPENSSL_TO_QT, QSslError, SslError
@@ -81,7 +82,7 @@ def _warn(text: str) -> None:
     warnings.warn(text, RuntimeWarning, stacklevel=3)
 
 
-class QSslSocket(QTcpSocket):
+class QSslSocket(QTcpSocket, SslBackendQueries):
     """A TLS client or server socket (see the module docstring)."""
 
     SslMode = SslMode
@@ -564,46 +565,6 @@ class QSslSocket(QTcpSocket):
 
     sslLibraryBuildVersionString = sslLibraryVersionString
     sslLibraryBuildVersionNumber = sslLibraryVersionNumber
-
-    @staticmethod
-    def activeBackend() -> str:  # noqa: N802
-        return "openssl"
-
-    @staticmethod
-    def availableBackends() -> list[str]:  # noqa: N802
-        return ["openssl"]
-
-    @staticmethod
-    def setActiveBackend(backendName: str) -> bool:  # noqa: N802,N803
-        return backendName == "openssl"
-
-    @staticmethod
-    def supportedProtocols(backendName: str = "") -> list[QSsl.SslProtocol]:  # noqa: N802,N803
-        P = QSsl.SslProtocol  # noqa: N806
-        return [P.TlsV1_2, P.TlsV1_2OrLater, P.TlsV1_3, P.TlsV1_3OrLater, P.SecureProtocols,
-                P.AnyProtocol]
-
-    @staticmethod
-    def isProtocolSupported(protocol: int, backendName: str = "") -> bool:  # noqa: N802,N803
-        return int(protocol) in [int(p) for p in QSslSocket.supportedProtocols()]
-
-    @staticmethod
-    def implementedClasses(backendName: str = "") -> list[QSsl.ImplementedClass]:  # noqa: N802,N803
-        C = QSsl.ImplementedClass  # noqa: N806
-        return [C.Key, C.Certificate, C.Socket]
-
-    @staticmethod
-    def isClassImplemented(cl: int, backendName: str = "") -> bool:  # noqa: N802,N803
-        return int(cl) in [int(c) for c in QSslSocket.implementedClasses()]
-
-    @staticmethod
-    def supportedFeatures(backendName: str = "") -> list[QSsl.SupportedFeature]:  # noqa: N802,N803
-        F = QSsl.SupportedFeature  # noqa: N806
-        return [F.CertificateVerification, F.ClientSideAlpn, F.ServerSideAlpn]
-
-    @staticmethod
-    def isFeatureSupported(feat: int, backendName: str = "") -> bool:  # noqa: N802,N803
-        return int(feat) in [int(f) for f in QSslSocket.supportedFeatures()]
 
 
 export_enums(QSslSocket, SslMode, PeerVerifyMode)
