@@ -35,7 +35,7 @@ _EXPORTS: dict[str, str] = {
     "QTcpSocket": ".qt.tcpsocket",
     "QTcpServer": ".qt.tcpserver",
     "QHostAddress": ".qt.hostaddress",
-    "QIPv6Address": ".qt.hostaddress",
+    "QIPv6Address": ".qt.ipv6address",
     "QHostInfo": ".qt.hostinfo",
     "QNetworkInterface": ".qt.networkinterface",
     "QNetworkAddressEntry": ".qt.networkinterface",
@@ -104,10 +104,10 @@ if TYPE_CHECKING:
     from .qt.bytearray import QByteArray as QByteArray
     from .qt.datastream import QDataStream as QDataStream
     from .qt.hostaddress import QHostAddress as QHostAddress
-    from .qt.hostaddress import QIPv6Address as QIPv6Address
     from .qt.hostinfo import QHostInfo as QHostInfo
     from .qt.iodevice import QIODevice as QIODevice
     from .qt.iodevicebase import QIODeviceBase as QIODeviceBase
+    from .qt.ipv6address import QIPv6Address as QIPv6Address
     from .qt.namespace import Qt as Qt
     from .qt.networkdatagram import QNetworkDatagram as QNetworkDatagram
     from .qt.networkinterface import (

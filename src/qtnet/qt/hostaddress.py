@@ -55,7 +55,10 @@ from ..codecs.hostaddress_text import (
     prefix_length_of,
     qt_to_uint,
 )
+from ..iocore.scopes import scope_index as _scope_index
+from ..iocore.scopes import scope_name as _scope_name
 from .enums import export_enums
+from .ipv6address import QIPv6Address
 from .netenums import NetworkLayerProtocol
 
 __all__ = ["QHostAddress", "QIPv6Address"]
@@ -70,43 +73,6 @@ _inet_aton = socket.inet_aton
 _inet_pton = socket.inet_pton
 _AF_INET = socket.AF_INET
 _AF_INET6 = socket.AF_INET6
-
-
-class QIPv6Address(bytearray):
-    """Qt's Q_IPV6ADDR: 16 bytes in network order (a bytearray, as PySide6's supports
-    ``len``, indexing and ``bytes()``)."""
-
-    def __init__(self, value: Any = None) -> None:
-        if value is None:
-            super().__init__(16)
-            return
-        data = bytes(value)
-        if len(data) != 16:
-            raise ValueError(f"an IPv6 address has 16 bytes, not {len(data)}")
-        super().__init__(data)
-
-    def __repr__(self) -> str:
-        return f"QIPv6Address({bytes(self)!r})"
-
-
-def _scope_index(scope: str | None) -> int:
-    """An IPv6 scope id (interface name or number) as an interface index; 0 if unknown."""
-    if not scope:
-        return 0
-    if scope.isascii() and scope.isdigit():
-        return int(scope)
-    try:
-        return socket.if_nametoindex(scope)
-    except (OSError, ValueError):
-        return 0
-
-
-def _scope_name(index: int) -> str:
-    """Qt names a received scope id after its interface (the number if it has none)."""
-    try:
-        return socket.if_indextoname(index)
-    except (OSError, ValueError, OverflowError):
-        return str(index)
 
 
 class QHostAddress:

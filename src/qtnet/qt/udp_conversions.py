@@ -11,8 +11,9 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from ..iocore.udp_engine import parse_ancillary
+from ..iocore.udp_engine import UdpEngine, parse_ancillary
 from .hostaddress import QHostAddress, _as_address
+from .netenums import NetworkLayerProtocol
 
 _AF_INET, _AF_INET6 = socket.AF_INET, socket.AF_INET6
 _CACHE_LIMIT = 1024  # remembered address conversions (per socket / shared)
@@ -87,3 +88,20 @@ def payload(data: Any) -> Any:
     if isinstance(data, str):
         return data.encode("utf-8")  # PySide6 refuses str here; qtnet takes it as UTF-8
     return bytes(data)
+
+
+def destination_sockaddr(eng: UdpEngine, addr: QHostAddress, port: int) -> Destination:
+    """(sockaddr for this socket's family, destination is IPv4, destination is a
+    loopback address); () if unreachable."""
+    try:
+        family, sockaddr, _v6only = addr._to_sockaddr(port)
+    except ValueError:
+        return ()
+    loopback = addr.isLoopback()
+    if family == eng.family:
+        return sockaddr, family == _AF_INET or sockaddr[0].startswith("::ffff:"), loopback
+    if family == _AF_INET:  # IPv4 from an IPv6 socket: v4-mapped (fails if V6ONLY)
+        return ("::ffff:" + sockaddr[0], port, 0, 0), True, loopback
+    if addr.protocol() == NetworkLayerProtocol.AnyIPProtocol:  # Any from an IPv4 socket
+        return ("0.0.0.0", port), True, False
+    return ()  # IPv6 from an IPv4 socket

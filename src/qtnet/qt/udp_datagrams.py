@@ -55,6 +55,7 @@ from .udp_conversions import (
     _sender,
     _senders,
     address_arg,
+    destination_sockaddr,
     payload,
 )
 
@@ -558,22 +559,7 @@ class UdpDatagramSocket(QAbstractSocket):
             bw.emit(n)
         return n
 
-    @staticmethod
-    def _sockaddr(eng: UdpEngine, addr: QHostAddress, port: int) -> Destination:
-        """(sockaddr for this socket's family, destination is IPv4, destination is a
-        loopback address); () if unreachable."""
-        try:
-            family, sockaddr, _v6only = addr._to_sockaddr(port)
-        except ValueError:
-            return ()
-        loopback = addr.isLoopback()
-        if family == eng.family:
-            return sockaddr, family == _AF_INET or sockaddr[0].startswith("::ffff:"), loopback
-        if family == _AF_INET:  # IPv4 from an IPv6 socket: v4-mapped (fails if V6ONLY)
-            return ("::ffff:" + sockaddr[0], port, 0, 0), True, loopback
-        if addr.protocol() == NetworkLayerProtocol.AnyIPProtocol:  # Any from an IPv4 socket
-            return ("0.0.0.0", port), True, False
-        return ()  # IPv6 from an IPv4 socket
+    _sockaddr = staticmethod(destination_sockaddr)  # udp_conversions.py
 
     def _implicit_engine(self) -> UdpEngine | None:
         """Qt binds an unbound socket to Any on its first writeDatagram."""

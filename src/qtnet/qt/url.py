@@ -19,10 +19,8 @@ label is shown decoded), ``EncodeReserved``/``DecodeReserved``.
 from __future__ import annotations
 
 import enum
-import ipaddress
 import warnings
 from typing import Any
-from urllib.parse import unquote
 
 from ..codecs.url_syntax import (
     BAD_PERCENT_RE,
@@ -30,7 +28,6 @@ from ..codecs.url_syntax import (
     SCHEME_PREFIX_RE,
     SCHEME_RE,
     encode_component,
-    from_ace,
     from_decoded,
     full_decode,
     normalize_component,
@@ -40,11 +37,12 @@ from ..codecs.url_syntax import (
 )
 from .bytearray import QByteArray
 from .enums import export_enums
+from .url_statics import UrlStatics
 
 __all__ = ["QUrl"]
 
 
-class QUrl:
+class QUrl(UrlStatics):
     """A URL (Qt's QUrl, PySide6 API)."""
 
     __slots__ = ("_scheme", "_user", "_password", "_host", "_port", "_path", "_query",
@@ -551,45 +549,6 @@ class QUrl:
             return ""
         path = full_decode(self._path)
         return f"//{self._host}{path}" if self._host else path
-
-    @staticmethod
-    def fromUserInput(userInput: str, workingDirectory: str = "", options: int = 0) -> QUrl:  # noqa: N802,N803
-        text = (userInput or "").strip()
-        if not text:
-            return QUrl()
-        if text.startswith("/"):
-            return QUrl.fromLocalFile(text)
-        try:
-            ipaddress.IPv6Address(text)
-            return QUrl(f"http://[{text}]")
-        except ValueError:
-            pass
-        url = QUrl(text)
-        # "host:1234" parses as scheme "host": only a URL with an authority (or a
-        # scheme that never has one) is taken as typed.
-        if url.isValid() and url._scheme and (
-            url._host is not None or url._scheme in ("mailto", "data", "about", "file")
-        ):
-            return url
-        guess = QUrl(("ftp://" if text.lower().startswith("ftp.") else "http://") + text)
-        return guess if guess.isValid() else url
-
-    # -- encoding helpers (static in Qt) -----------------------------------------------------
-    @staticmethod
-    def toPercentEncoding(text: str, exclude: Any = b"", include: Any = b"") -> QByteArray:  # noqa: N802
-        return QByteArray(text.encode("utf-8")).toPercentEncoding(exclude, include)
-
-    @staticmethod
-    def fromPercentEncoding(data: Any) -> str:  # noqa: N802
-        return unquote(bytes(data).decode("latin-1"), errors="replace")
-
-    @staticmethod
-    def toAce(domain: str, options: int = 0) -> QByteArray:  # noqa: N802
-        return QByteArray._of(to_ace(domain.lower()).encode("ascii", "replace"))
-
-    @staticmethod
-    def fromAce(domain: Any, options: int = 0) -> str:  # noqa: N802
-        return from_ace(bytes(domain).decode("ascii", "replace"))
 
     # -- Python protocol ----------------------------------------------------------------
     def _key(self) -> tuple[Any, ...]:
