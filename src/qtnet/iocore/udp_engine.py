@@ -134,7 +134,7 @@ class UdpEngine(TcpEngine):
     engine (the hub only needs ``fd``/``reading``/``writing``).
     """
 
-    __slots__ = ("_probe", "_single", "metadata")
+    __slots__ = ("_probe", "_single", "metadata", "_sendto")
 
     def __init__(self, sock: socket.socket) -> None:
         super().__init__(sock)
@@ -143,6 +143,10 @@ class UdpEngine(TcpEngine):
         self.metadata = True
         self._probe: Any = None  # a select.poll on our descriptor, made on first need
         self._single = False  # the last drain brought exactly one datagram
+        # Bound once: QUdpSocket.writeDatagram's fast path calls it per
+        # datagram (one Python call less than send_to()) and hands failures
+        # to sendto_failed().
+        self._sendto = sock.sendto
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -267,6 +271,10 @@ class UdpEngine(TcpEngine):
             return self.sock.sendto(data, sockaddr)
         except OSError as e:
             raise send_error(e.errno or 0) from None
+
+    def sendto_failed(self, e: OSError) -> int:
+        """What a failed ``_sendto`` means for QUdpSocket: raise its EngineError."""
+        raise send_error(e.errno or 0) from None
 
     def send(self, data: Any) -> int:
         """Send on a connected socket (QIODevice::write)."""

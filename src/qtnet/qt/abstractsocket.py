@@ -40,6 +40,7 @@ Error texts and codes come from ``iocore/socket_errors.py``.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -47,7 +48,7 @@ from ..iocore import socket_errors as se
 from ..iocore.notifier import hub_for
 from ..iocore.socket_errors import EngineError
 from ..iocore.tcp_engine import TcpEngine
-from . import socket_async, socket_connect, socket_props, socket_waits, socketerrors
+from . import socket_async, socket_close, socket_connect, socket_props, socket_waits, socketerrors
 from .abstractsocket_enums import AbstractSocketEnums
 from .bytearray import QByteArray
 from .hostaddress import QHostAddress
@@ -70,6 +71,11 @@ _UNCONNECTED, _HOSTLOOKUP, _CONNECTING, _CONNECTED, _BOUND, _LISTENING, _CLOSING
     7
 )  # SocketState
 _READ_CHUNK = 65536
+# write() may keep an argument nobody else references instead of copying it.
+# The reference count says so on CPython with the GIL (2: write's own
+# parameter and getrefcount's); elsewhere counts mean something else.
+_ADOPT = sys.implementation.name == "cpython" and getattr(sys, "_is_gil_enabled", lambda: True)()
+_getrefcount = sys.getrefcount
 _of = QByteArray._of
 _new_qba = bytearray.__new__  # QByteArray() without __init__ (empty) for readAll
 
@@ -447,7 +453,14 @@ class QAbstractSocket(QIODevice, AbstractSocketEnums):
         if not n:
             return 0
         wbuf = self._wbuf
-        if wbuf is None:
+        cls = data.__class__
+        adopt = (cls is QByteArray or cls is bytearray) and _ADOPT
+        if not wbuf and adopt and _getrefcount(data) == 2:
+            # Nothing else can see ``data`` (a temporary: ``write(readAll())``),
+            # so it becomes the write buffer as it is: a bulk echo then copies
+            # each chunk once less (Qt's implicit sharing gets the same).
+            self._wbuf = data
+        elif wbuf is None:
             self._wbuf = bytearray(data)
         else:
             wbuf.extend(data)  # not +=: QByteArray.__radd__ would build a new object
@@ -526,70 +539,10 @@ class QAbstractSocket(QIODevice, AbstractSocketEnums):
         """Send as much buffered data as the kernel takes now, without blocking."""
         return self._flush()
 
-    # -- closing ---------------------------------------------------------------------------------
-    def disconnectFromHost(self) -> None:  # noqa: N802
-        st = self._state
-        if st == _UNCONNECTED:
-            return
-        if not self._abort_called and st in (_CONNECTING, _HOSTLOOKUP):
-            self._pending_close = True
-            return
-        eng = self._engine
-        if eng is not None:
-            eng.disable_read()
-        if self._abort_called:
-            if st == _HOSTLOOKUP:
-                self._abort_lookup()
-        else:
-            if st != _CLOSING:
-                self._set_state(_CLOSING)
-            if self._engine is not None and self._wbuf:
-                if not self._flush_scheduled:  # else the pending flush pass sends it
-                    self._engine.enable_write()
-                return
-        previous = self._state if not self._abort_called else st
-        self._reset_socket_layer()
-        self._state = _UNCONNECTED
-        # Once per connection: the signals are emitted only if they have an
-        # instance (see _signal), inlined.
-        d = self.__dict__
-        si = d.get("stateChanged")
-        if si is not None:
-            si.emit(STATE[_UNCONNECTED])
-        si = d.get("readChannelFinished")
-        if si is not None:
-            si.emit()
-        if previous == _CONNECTED or previous == _CLOSING:
-            si = d.get("disconnected")
-            if si is not None:
-                si.emit()
-        dying = d.pop("_dying", None)  # _bury()
-        if dying is not None:
-            dying.close()
-        # Back to the class defaults (None / 0 / ""): a smaller dict.
-        d.pop("_local", None)  # _forget_addresses()
-        d.pop("_peer", None)
-        d.pop("_peer_name", None)
-        d.pop("_wbuf", None)
-        d.pop("_wcount", None)
-        if d.get("_waiters") is not None:
-            self._wake_waiters()
-
-    def abort(self) -> None:
-        """Close at once, dropping unsent data (the device closes even if the
-        connection already ended, as in Qt)."""
-        self._wbuf = None
-        self._wcount = 0
-        self._abort_called = True
-        self.close()
-
-    def close(self) -> None:
-        if self._om:
-            QIODevice.close(self)  # aboutToClose; the write buffer stays for a delayed close
-        if self._state != _UNCONNECTED:
-            self.disconnectFromHost()
-        self._forget_addresses()
-        self._addresses = None
+    # -- closing: socket_close.py ----------------------------------------------------------
+    disconnectFromHost = socket_close.disconnectFromHost  # noqa: N815
+    abort = socket_close.abort
+    close = socket_close.close
 
     def _on_delete(self) -> None:
         if self._state != _UNCONNECTED:
@@ -601,4 +554,3 @@ class QAbstractSocket(QIODevice, AbstractSocketEnums):
         super()._on_delete()
 
     _moved_thread = socket_connect._moved_thread  # thread change: socket_connect.py
-

@@ -246,11 +246,22 @@ class UdpDatagramSocket(QAbstractSocket):
         self._drained += len(q) - before
 
     def _emit_ready_read_batch(self) -> None:
+        # QAbstractSocket._notify_ready_read() inlined: this runs once per
+        # wake-up, and with one datagram per wake-up the Python calls around
+        # the slot are most of qtnet's own cost.
         self._armed = False
         self._emitting = True
+        outer = self._in_ready_read
         try:
-            self._notify_ready_read()
+            if not outer:
+                self._in_ready_read = True
+                self.readyRead.emit()
+            d = self.__dict__
+            if "channelReadyRead" in d or "_waiters" in d:
+                self._notify_extra(d)
         finally:
+            if not outer:
+                self._in_ready_read = False
             self._emitting = False
             self._kernel_empty = False
         eng = self._engine
@@ -449,24 +460,29 @@ class UdpDatagramSocket(QAbstractSocket):
 
     def writeDatagram(self, data: Any, host: Any = None, port: int | None = None) -> int:  # noqa: N802
         """``writeDatagram(data, host, port)`` or ``writeDatagram(QNetworkDatagram)``."""
-        cache = self._sa_cache
-        if cache is not None and type(host) is QHostAddress:
+        if type(host) is QHostAddress:
             # The common case (an engine, a QHostAddress, a destination used
-            # before): one dict hit instead of the general path below.
-            dest = cache.get((host._a6, host._proto, host._scope, port))
-            eng = self._engine
-            if dest and eng is not None:
-                if type(data) is not QByteArray and type(data) is not bytes:
-                    data = payload(data)
-                try:
-                    n: int = eng.send_to(data, dest[0])
-                except EngineError as e:
-                    self._set_error_emit(e.code, e.text)
-                    return -1
-                bw = self.__dict__.get("bytesWritten")
-                if bw is not None and bw._conns:
-                    bw.emit(n)
-                return n
+            # before): one dict hit and the socket call, nothing else.
+            cache = self._sa_cache
+            if cache is not None:
+                dest = cache.get((host._a6, host._proto, host._scope, port))
+                eng = self._engine
+                if dest and eng is not None:
+                    if type(data) is not QByteArray and type(data) is not bytes:
+                        data = payload(data)
+                    try:
+                        n: int = eng._sendto(data, dest[0])  # UdpEngine.send_to() inlined
+                    except OSError as e:
+                        try:
+                            n = eng.sendto_failed(e)
+                        except EngineError as err:
+                            self._set_error_emit(err.code, err.text)
+                            return -1
+                    if "bytesWritten" in self.__dict__:
+                        bw = self.bytesWritten
+                        if bw._conns:
+                            bw.emit(n)
+                    return n
         if port is None:
             if host is not None:
                 raise TypeError("writeDatagram(data, host, port): the port is missing")
