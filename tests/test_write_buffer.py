@@ -1,10 +1,11 @@
-"""QAbstractSocket.write() copies what the caller can still change, and only that.
+"""QAbstractSocket.write() takes a copy: what the caller changes afterwards is not sent.
 
-write() keeps a temporary it is handed (``write(readAll())``: nothing else
-references it) as its write buffer instead of copying it; these tests pin
-down that a buffer the caller still holds is copied (changing it after
-write() does not change what is sent), that bytes appended later go out
-after it, and that a large echo arrives intact.
+Keeping a caller's buffer instead of copying it (when nothing else references
+it) was tried and measured: it saves a copy per write but made a bulk echo
+slower (more heap churn: 73 k -> 111 k page faults per 300 MB), so write()
+copies.  These tests pin the behaviour either way: a buffer the caller keeps
+and then changes goes out as it was at write(), bytes written later follow
+it, and a 4 MiB echo through readAll()/write() arrives intact.
 """
 
 from __future__ import annotations

@@ -40,7 +40,6 @@ Error texts and codes come from ``iocore/socket_errors.py``.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from typing import Any
 
@@ -71,11 +70,6 @@ _UNCONNECTED, _HOSTLOOKUP, _CONNECTING, _CONNECTED, _BOUND, _LISTENING, _CLOSING
     7
 )  # SocketState
 _READ_CHUNK = 65536
-# write() may keep an argument nobody else references instead of copying it.
-# The reference count says so on CPython with the GIL (2: write's own
-# parameter and getrefcount's); elsewhere counts mean something else.
-_ADOPT = sys.implementation.name == "cpython" and getattr(sys, "_is_gil_enabled", lambda: True)()
-_getrefcount = sys.getrefcount
 _of = QByteArray._of
 _new_qba = bytearray.__new__  # QByteArray() without __init__ (empty) for readAll
 
@@ -453,14 +447,7 @@ class QAbstractSocket(QIODevice, AbstractSocketEnums):
         if not n:
             return 0
         wbuf = self._wbuf
-        cls = data.__class__
-        adopt = (cls is QByteArray or cls is bytearray) and _ADOPT
-        if not wbuf and adopt and _getrefcount(data) == 2:
-            # Nothing else can see ``data`` (a temporary: ``write(readAll())``),
-            # so it becomes the write buffer as it is: a bulk echo then copies
-            # each chunk once less (Qt's implicit sharing gets the same).
-            self._wbuf = data
-        elif wbuf is None:
+        if wbuf is None:
             self._wbuf = bytearray(data)
         else:
             wbuf.extend(data)  # not +=: QByteArray.__radd__ would build a new object
