@@ -164,6 +164,19 @@ def test_header_spelling_variants() -> None:
     assert r.versions == [13] and r.origin == "http://example.com"
 
 
+def test_control_characters_in_header_lines_are_refused() -> None:
+    # RFC 9110 5.5: a field value is visible characters, spaces, tabs (and
+    # obs-text); any other control character makes the request invalid.
+    for ch in ("\x00", "\x01", "\x1b", "\x7f", "\x0b", "\x0c"):
+        err = rejected(request_bytes(*replace("Origin", f"http://a{ch}b")))
+        # An invalid request: closed without a reply, as Qt does (section 5).
+        assert err.message == ServerHandshake.INVALID and err.response == b""
+        rejected(request_bytes(*GOOD, f"X-Name{ch}: v"))
+    # A tab and obs-text (bytes 0x80-0xFF) are allowed.
+    r = parse(request_bytes(*replace("Origin", "http://a\tb\xe9")))
+    assert r.origin == "http://a\tb\xe9"
+
+
 def test_folded_header_lines_are_joined() -> None:
     r = parse(request_bytes(*replace("Origin", "http://a  "), "\tb "))
     assert r.origin == "http://a b"

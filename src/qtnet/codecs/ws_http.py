@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from .ws_deflate import ExtensionList, ExtensionParams
 
 TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+# Control characters a header line may not hold (RFC 9110 5.5: field values are
+# visible characters, spaces, tabs and obs-text; CR, LF and NUL above all).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _PORT_RE = re.compile(r"\d{1,5}\Z")
 _HOST_BAD = frozenset(" \t@/\\?#[]")
 _TOKEN_AT = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -211,7 +214,7 @@ def parse_fields(lines: list[bytes]) -> Headers:
     items: list[tuple[str, str]] = []
     for raw in lines:
         line = raw.decode("latin-1")
-        if "\r" in line or "\n" in line or "\0" in line:
+        if _CONTROL_RE.search(line):
             raise ValueError("control character in a header line")
         if line[0] in " \t":
             if not items:
