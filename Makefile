@@ -155,4 +155,4 @@ audit: venv
 	@$(VPY) -c 'import pip_audit' 2>/dev/null || $(PIP) install -q pip-audit
 	mkdir -p build
 	$(VPY) -m pip freeze --exclude-editable > build/requirements-audit.txt
-	$(VPY) -m pip_audit --no-deps --disable-pip -r build/requirements-audit.txt
+	$(VPY) -m pip_audit --strict --no-deps --disable-pip -r build/requirements-audit.txt

@@ -181,10 +181,17 @@ def _part_markdown(lines: Sequence[str]) -> str:
     return "".join(out).strip()
 
 
-def results_block(parts: Sequence[Any], command: str, started: float, smoke: bool) -> str:
+def results_block(
+    parts: Sequence[Any],
+    command: str,
+    started: float,
+    smoke: bool,
+    finished: float | None = None,
+    reproducibility: str | None = None,
+) -> str:
     IMG.mkdir(parents=True, exist_ok=True)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started))
-    minutes = (time.time() - started) / 60
+    minutes = ((finished or time.time()) - started) / 60
     lines = [BEGIN, "", "## Results", ""]
     if smoke:
         lines += [
@@ -217,12 +224,24 @@ def results_block(parts: Sequence[Any], command: str, started: float, smoke: boo
             _part_markdown(part.output),
             "",
         ]
+    if reproducibility:
+        lines += [
+            "### Reproducibility",
+            "",
+            "This run against the previous saved run (`python bench/compare.py`; "
+            "noise band `NOISE_BAND` in bench/compare.py; the script lists every figure). "
+            "The figures outside the band:",
+            "",
+            reproducibility,
+            "",
+        ]
     lines += [END]
     return "\n".join(lines) + "\n"
 
 
-def write(parts: Sequence[Any], command: str, started: float, smoke: bool) -> Path:
-    block = results_block(parts, command, started, smoke)
+def write(*args: Any, **kwargs: Any) -> Path:
+    """Put :func:`results_block` (same arguments) between the markers of docs/performance.md."""
+    block = results_block(*args, **kwargs)
     text = DOC.read_text() if DOC.exists() else "# Performance\n\n"
     if BEGIN in text and END in text:
         head, _, rest = text.partition(BEGIN)

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Every benchmark in one run (``make bench``), and the report in docs/performance.md.
 
-    python bench/run_all.py                 # the full run (about 45 minutes)
+    python bench/run_all.py                 # the full run (~35 minutes; --rounds 3: ~20)
     python bench/run_all.py --rounds 3      # fewer rounds everywhere
     python bench/run_all.py --smoke         # minutes: does every part still run?
     python bench/run_all.py --only tcp,ws   # some parts (report: only their sections)
     python bench/run_all.py --no-report     # measure, print, leave docs/ alone
+    python bench/run_all.py --from-run bench/results/run-….md   # re-render a saved run's report
 
 Parts, one after the other (each starts fresh servers pinned to CPU 0 and its
 load generator on CPU 1, interleaves its contenders and reports medians and
@@ -30,11 +31,17 @@ bench/results/.  At the end the results section of docs/performance.md
 replaced by: the machine, the command, every part's tables, and PNG charts in
 docs/img/ (bench/report.py).  A part that fails is reported and the others
 still run; the exit status says whether all of them worked.
+
+Each run is also saved as ``bench/results/run-<UTC time>.md`` (everything it
+printed, with a header line), and the report ends with a "Reproducibility"
+section: this run compared figure by figure with the previous saved run
+(bench/compare.py; the noise band is ``compare.NOISE_BAND``).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import subprocess
 import sys
@@ -140,7 +147,10 @@ def main() -> int:
     p.add_argument("--conns", type=int, default=5000, help="idle connections (default 5000)")
     p.add_argument("--only", default="", help="comma list of parts (default: all)")
     p.add_argument("--no-report", action="store_true", help="do not rewrite docs/performance.md")
+    p.add_argument("--from-run", default=None, help="re-render the report of a saved run")
     args = p.parse_args()
+    if args.from_run:
+        return from_run(Path(args.from_run))
     parts = make_parts(args)
     if args.only:
         wanted = set(args.only.split(","))
@@ -157,15 +167,69 @@ def main() -> int:
             part.ok &= run_command(argv, part.output)
         part.seconds = time.monotonic() - t0
         print(f"\n({part.title}: {'ok' if part.ok else 'FAILED'}, {part.seconds:.0f} s)")
+    saved = save_run(parts, command.strip(), started, time.time())
+    print(f"\nrun saved: {saved.relative_to(REPO)}")
     if not args.no_report:
-        import report
-
-        path = report.write(parts, command.strip(), started, smoke=args.smoke)
-        print(f"\nreport written: {path.relative_to(REPO)}")
+        write_report(parts, command.strip(), started, time.time(), saved, args.smoke)
     failed = [part.key for part in parts if not part.ok]
     if failed:
         print(f"parts that failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+# -- saved runs ------------------------------------------------------------------------------------
+_HEADER = re.compile(
+    r"<!-- run: started=(?P<started>[\d.]+); finished=(?P<finished>[\d.]+); "
+    r"command=(?P<command>.*) -->"
+)
+
+
+def save_run(parts: list[Part], command: str, started: float, finished: float) -> Path:
+    """What this run printed, as bench/compare.py reads it, in bench/results/."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(started))
+    path = BENCH / "results" / f"run-{stamp}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = [f"<!-- run: started={started:.0f}; finished={finished:.0f}; command={command} -->\n"]
+    for part in parts:
+        out.append(f"\n## {part.title}\n\n")
+        out += part.output
+        out.append(f"\n({part.title}: {'ok' if part.ok else 'FAILED'}, {part.seconds:.0f} s)\n")
+    path.write_text("".join(out))
+    return path
+
+
+def write_report(
+    parts: list[Part], command: str, started: float, finished: float, saved: Path, smoke: bool
+) -> None:
+    """docs/performance.md's results, with this run compared with the previous saved one."""
+    import compare
+    import report
+
+    earlier = [p for p in sorted(saved.parent.glob("run-*.md")) if p.name < saved.name]
+    reproducibility = None
+    if earlier:
+        old, new = compare.load_run(earlier[-1]), compare.load_run(saved)
+        result = compare.compare(old, new)
+        if result.matched:
+            reproducibility = compare.summary(result, old, new, full=False)
+    path = report.write(parts, command, started, smoke, finished, reproducibility)
+    print(f"\nreport written: {path.relative_to(REPO)}")
+
+
+def from_run(path: Path) -> int:
+    """Re-render the report of a saved run (nothing is measured)."""
+    import compare
+
+    run = compare.load_run(path)
+    m = _HEADER.match(run.header)
+    if not m:
+        print(f"{path}: no '<!-- run: started=…' header line", file=sys.stderr)
+        return 2
+    parts = [
+        Part(p.title.lower(), p.title, [], list(p.lines), p.ok, p.seconds) for p in run.parts
+    ]
+    write_report(parts, m["command"], float(m["started"]), float(m["finished"]), path, False)
+    return 0 if all(p.ok for p in parts) else 1
 
 
 if __name__ == "__main__":
