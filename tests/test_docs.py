@@ -23,29 +23,19 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 import qtnet
 from peers import peer_env, pyside6_python
+from tool_loader import load_tool
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 TUTORIAL = DOCS / "tutorial"
 
 
-def _load_tool(name: str) -> ModuleType:
-    path = REPO / "tools" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"qtnet_tools_{name}", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-docs_check = _load_tool("docs_check")
+docs_check = load_tool("docs_check")
 BLOCKS = docs_check.runnable_blocks(DOCS)
 
 

@@ -29,8 +29,8 @@ MAX_REPEATS = 100  # the same fortune this often in a row: the server has only o
 class BlockingFortuneThread(QThread):
     """Fetches ``count`` different-from-the-last fortunes, then finishes."""
 
-    newFortune: Signal[None] = Signal(str)
-    error: Signal[None] = Signal(QAbstractSocket.SocketError, str)
+    newFortune = Signal(str)
+    error = Signal(QAbstractSocket.SocketError, str)
 
     def __init__(
         self,

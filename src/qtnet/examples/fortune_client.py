@@ -33,8 +33,8 @@ MAX_REPEATS = 100
 class FortuneClient(QObject):
     """Fetches fortunes from ``hostName``:``port`` (see the module docstring)."""
 
-    newFortune: Signal[None] = Signal(str)
-    error: Signal[None] = Signal(QAbstractSocket.SocketError, str)
+    newFortune = Signal(str)
+    error = Signal(QAbstractSocket.SocketError, str)
 
     def __init__(
         self, hostName: str, port: int, framing: str = "auto", parent: QObject | None = None

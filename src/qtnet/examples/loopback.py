@@ -30,8 +30,8 @@ class Loopback(QObject):
     """Sends ``totalBytes`` from a client to a server in this process."""
 
     # bytes written by the client, bytes received by the server
-    progress: Signal[None] = Signal(int, int)
-    done: Signal[None] = Signal(bool, str)  # verified?, summary or error message
+    progress = Signal(int, int)
+    done = Signal(bool, str)  # verified?, summary or error message
 
     def __init__(self, totalBytes: int = 50 * 1024 * 1024, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -31,7 +31,7 @@ __all__ = ["FortuneThread", "ThreadedFortuneServer"]
 class FortuneThread(QThread):
     """Serves one fortune on one accepted connection, then ends."""
 
-    error: Signal[None] = Signal(QTcpSocket.SocketError)
+    error = Signal(QTcpSocket.SocketError)
 
     def __init__(
         self,
@@ -62,7 +62,7 @@ class FortuneThread(QThread):
 class ThreadedFortuneServer(QTcpServer):
     """One FortuneThread per connection (see the module docstring)."""
 
-    connectionError: Signal[None] = Signal(QTcpSocket.SocketError)  # a FortuneThread's error
+    connectionError = Signal(QTcpSocket.SocketError)  # a FortuneThread's error
 
     def __init__(
         self,

@@ -35,7 +35,7 @@ __all__ = ["EchoClient", "main"]
 class EchoClient(QObject):
     """Sends one message, prints the echo, closes (see the module docstring)."""
 
-    closed: Signal[None] = Signal()
+    closed = Signal()
 
     def __init__(self, url: QUrl, debug: bool = False, message: str = "Hello, world!",
                  deflate: bool = False, ca_file: str | None = None, insecure: bool = False,

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Sequence
 
 from qtnet import (
+    QByteArray,
     QCoreApplication,
     QHostAddress,
     QObject,
@@ -111,7 +112,7 @@ class EchoServer(QObject):
         if isinstance(client, QWebSocket):
             client.sendTextMessage(message)
 
-    def processBinaryMessage(self, message: bytes) -> None:
+    def processBinaryMessage(self, message: QByteArray) -> None:
         client = self.sender()
         if self.debug:
             print("Binary Message received:", bytes(message), flush=True)

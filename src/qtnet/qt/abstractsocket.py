@@ -85,12 +85,12 @@ class QAbstractSocket(QIODevice, AbstractSocketEnums):
     from AbstractSocketEnums.
     """
 
-    hostFound: Signal[None] = Signal()
-    connected: Signal[None] = Signal()
-    disconnected: Signal[None] = Signal()
-    stateChanged: Signal[None] = Signal(SocketState)
-    errorOccurred: Signal[None] = Signal(SocketError)
-    proxyAuthenticationRequired: Signal[None] = Signal(object, object)  # never emitted: no proxies
+    hostFound = Signal()
+    connected = Signal()
+    disconnected = Signal()
+    stateChanged = Signal(SocketState)
+    errorOccurred = Signal(SocketError)
+    proxyAuthenticationRequired = Signal(object, object)  # never emitted: no proxies
 
     # Class-level defaults: thousands of sockets, most attributes never change.
     _engine: TcpEngine | None = None

@@ -95,11 +95,11 @@ export_enums(QEventLoop, QEventLoop.ProcessEventsFlag)
 
 
 class QCoreApplication(QObject):
-    aboutToQuit: Signal[None] = Signal()
-    applicationNameChanged: Signal[None] = Signal()
-    applicationVersionChanged: Signal[None] = Signal()
-    organizationNameChanged: Signal[None] = Signal()
-    organizationDomainChanged: Signal[None] = Signal()
+    aboutToQuit = Signal()
+    applicationNameChanged = Signal()
+    applicationVersionChanged = Signal()
+    organizationNameChanged = Signal()
+    organizationDomainChanged = Signal()
 
     _instance: QCoreApplication | None = None
     _app_name = ""

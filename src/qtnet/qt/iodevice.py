@@ -100,12 +100,12 @@ _OM = QIODeviceBase.OpenModeFlag
 class QIODevice(LineReadingMixin, ChannelsMixin, QObject, QIODeviceBase):
     """Base class of all I/O devices (see the module docstring for subclassing)."""
 
-    readyRead: Signal[None] = Signal()
-    channelReadyRead: Signal[None] = Signal(int)
-    bytesWritten: Signal[None] = Signal(int)
-    channelBytesWritten: Signal[None] = Signal(int, int)
-    aboutToClose: Signal[None] = Signal()
-    readChannelFinished: Signal[None] = Signal()
+    readyRead = Signal()
+    channelReadyRead = Signal(int)
+    bytesWritten = Signal(int)
+    channelBytesWritten = Signal(int, int)
+    aboutToClose = Signal()
+    readChannelFinished = Signal()
 
     # Class-level defaults keep construction cheap (sockets come by the thousand).
     _om = 0  # the open mode as a plain int (bit tests on every read/write)

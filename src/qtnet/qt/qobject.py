@@ -35,8 +35,8 @@ class _CreatorThreadData:
 
 
 class QObject:
-    destroyed: Signal[None] = Signal(object)
-    objectNameChanged: Signal[None] = Signal(str)
+    destroyed = Signal(object)
+    objectNameChanged = Signal(str)
 
     # Class-level defaults keep __init__ cheap (sockets are created by the
     # thousand) and let subclasses that forget super().__init__() still work.

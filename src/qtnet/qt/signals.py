@@ -36,7 +36,17 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from .namespace import Qt
 
 if TYPE_CHECKING:
-    pass
+    # Type-checker-only classes: what ``obj.someSignal`` is to mypy (one per
+    # argument count; see that module for why).
+    from .signal_typing import (
+        SignalInstance0,
+        SignalInstance1,
+        SignalInstance2,
+        SignalInstance3,
+        SignalInstance4,
+        SignalInstance5,
+        SignalInstance6,
+    )
 
 _get_ident = threading.get_ident
 _CO_VARARGS = inspect.CO_VARARGS
@@ -426,7 +436,7 @@ class SignalInstance:
     def receivers(self) -> int:
         return sum(1 for c in self._conns if c.alive)
 
-    def __getitem__(self, _types: Any) -> SignalInstance:
+    def __getitem__(self: _SelfInstance, _types: Any) -> _SelfInstance:
         # PySide overload selection (sig[int]); qtnet signals have one signature.
         return self
 
@@ -435,11 +445,52 @@ class SignalInstance:
 
 
 T = TypeVar("T")
+_SelfInstance = TypeVar("_SelfInstance", bound=SignalInstance)
+# What reading the signal from an instance gives (for the type checker):
+# SignalInstance2[int, str] for Signal(int, str), picked by __init__'s
+# overloads from the argument types; plain SignalInstance when they cannot tell.
+_Bound = TypeVar("_Bound", bound=SignalInstance, covariant=True)
+_A = TypeVar("_A")
+_B = TypeVar("_B")
+_C = TypeVar("_C")
+_D = TypeVar("_D")
+_E = TypeVar("_E")
+_F = TypeVar("_F")
 
 
-class Signal(Generic[T]):
+class Signal(Generic[_Bound]):
     """Class-level signal declaration: ``readyRead = Signal()``, ``error = Signal(int)``."""
 
+    @overload
+    def __init__(self: Signal[SignalInstance0], *,
+                 name: str | None = None, arguments: list[str] | None = None) -> None: ...
+    @overload
+    def __init__(self: Signal[SignalInstance1[_A]],
+                 a: type[_A], /, *,
+                 name: str | None = None, arguments: list[str] | None = None) -> None: ...
+    @overload
+    def __init__(self: Signal[SignalInstance2[_A, _B]],
+                 a: type[_A], b: type[_B], /, *,
+                 name: str | None = None, arguments: list[str] | None = None) -> None: ...
+    @overload
+    def __init__(self: Signal[SignalInstance3[_A, _B, _C]],
+                 a: type[_A], b: type[_B], c: type[_C], /, *,
+                 name: str | None = None, arguments: list[str] | None = None) -> None: ...
+    @overload
+    def __init__(self: Signal[SignalInstance4[_A, _B, _C, _D]],
+                 a: type[_A], b: type[_B], c: type[_C], d: type[_D], /, *,
+                 name: str | None = None, arguments: list[str] | None = None) -> None: ...
+    @overload
+    def __init__(self: Signal[SignalInstance5[_A, _B, _C, _D, _E]],
+                 a: type[_A], b: type[_B], c: type[_C], d: type[_D], e: type[_E], /, *,
+                 name: str | None = None, arguments: list[str] | None = None) -> None: ...
+    @overload
+    def __init__(self: Signal[SignalInstance6[_A, _B, _C, _D, _E, _F]],
+                 a: type[_A], b: type[_B], c: type[_C], d: type[_D], e: type[_E], f: type[_F], /, *,
+                 name: str | None = None, arguments: list[str] | None = None) -> None: ...
+    @overload
+    def __init__(self: Signal[SignalInstance], *types: Any,
+                 name: str | None = None, arguments: list[str] | None = None) -> None: ...
     def __init__(
         self, *types: Any, name: str | None = None, arguments: list[str] | None = None
     ) -> None:
@@ -454,9 +505,9 @@ class Signal(Generic[T]):
             self._name = attr
 
     @overload
-    def __get__(self, obj: None, objtype: type | None = None) -> Signal[T]: ...
+    def __get__(self, obj: None, objtype: type | None = None) -> Signal[_Bound]: ...
     @overload
-    def __get__(self, obj: object, objtype: type | None = None) -> SignalInstance: ...
+    def __get__(self, obj: object, objtype: type | None = None) -> _Bound: ...
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         if obj is None:
             return self

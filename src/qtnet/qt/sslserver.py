@@ -53,14 +53,14 @@ _TLS_HANDSHAKE_RECORD = 0x16
 class QSslServer(QTcpServer):
     """An encrypted TCP server (see the module docstring)."""
 
-    sslErrors: Signal[None] = Signal(object, list)
-    peerVerifyError: Signal[None] = Signal(object, object)
-    errorOccurred: Signal[None] = Signal(object, SocketError)
-    preSharedKeyAuthenticationRequired: Signal[None] = Signal(object, object)
-    alertSent: Signal[None] = Signal(object, object, object, str)
-    alertReceived: Signal[None] = Signal(object, object, object, str)
-    handshakeInterruptedOnError: Signal[None] = Signal(object, object)
-    startedEncryptionHandshake: Signal[None] = Signal(object)
+    sslErrors = Signal(QSslSocket, list)
+    peerVerifyError = Signal(QSslSocket, object)
+    errorOccurred = Signal(QSslSocket, SocketError)
+    preSharedKeyAuthenticationRequired = Signal(QSslSocket, object)
+    alertSent = Signal(QSslSocket, object, object, str)
+    alertReceived = Signal(QSslSocket, object, object, str)
+    handshakeInterruptedOnError = Signal(QSslSocket, object)
+    startedEncryptionHandshake = Signal(QSslSocket)
 
     _config: QSslConfiguration | None = None
     _handshake_timeout = 5000

@@ -88,16 +88,16 @@ class QSslSocket(QTcpSocket, SslBackendQueries):
     SslMode = SslMode
     PeerVerifyMode = PeerVerifyMode
 
-    encrypted: Signal[None] = Signal()
-    encryptedBytesWritten: Signal[None] = Signal(int)
-    modeChanged: Signal[None] = Signal(SslMode)
-    peerVerifyError: Signal[None] = Signal(object)
-    sslErrors: Signal[None] = Signal(list)
-    preSharedKeyAuthenticationRequired: Signal[None] = Signal(object)
-    newSessionTicketReceived: Signal[None] = Signal()
-    alertSent: Signal[None] = Signal(object, object, str)
-    alertReceived: Signal[None] = Signal(object, object, str)
-    handshakeInterruptedOnError: Signal[None] = Signal(object)
+    encrypted = Signal()
+    encryptedBytesWritten = Signal(int)
+    modeChanged = Signal(SslMode)
+    peerVerifyError = Signal(QSslError)
+    sslErrors = Signal(list)
+    preSharedKeyAuthenticationRequired = Signal(object)
+    newSessionTicketReceived = Signal()
+    alertSent = Signal(QSsl.AlertLevel, QSsl.AlertType, str)
+    alertReceived = Signal(QSsl.AlertLevel, QSsl.AlertType, str)
+    handshakeInterruptedOnError = Signal(QSslError)
 
     _mode = SslMode.UnencryptedMode
     _encrypted = False

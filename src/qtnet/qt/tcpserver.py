@@ -62,9 +62,9 @@ _AF_INET, _AF_INET6 = 2, 10
 class QTcpServer(QObject):
     """A TCP server (see the module docstring)."""
 
-    newConnection: Signal[None] = Signal()
-    pendingConnectionAvailable: Signal[None] = Signal()
-    acceptError: Signal[None] = Signal(SocketError)
+    newConnection = Signal()
+    pendingConnectionAvailable = Signal()
+    acceptError = Signal(SocketError)
 
     accepted = socket_async.accepted  # ``await server.accepted()``: see socket_async.py
 

@@ -27,8 +27,8 @@ _ULONG_MAX = 0xFFFFFFFFFFFFFFFF
 
 
 class QThread(QObject):
-    started: Signal[None] = Signal()
-    finished: Signal[None] = Signal()
+    started = Signal()
+    finished = Signal()
 
     class Priority(enum.IntEnum):
         IdlePriority = 0

@@ -30,7 +30,7 @@ class QTimerEvent:
 
 
 class QTimer(QObject):
-    timeout: Signal[None] = Signal()
+    timeout = Signal()
 
     _interval = 0
     _single = False

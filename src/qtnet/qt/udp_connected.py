@@ -21,11 +21,12 @@ from ..iocore import socket_errors as se
 from ..iocore.socket_errors import EngineError
 from ..iocore.udp_engine import UdpEngine
 from .iodevice import QIODevice
+from .socket_waits import _Deadline
 from .socketerrors import STATE, NetworkLayerProtocol, socket_error
 from .udp_conversions import payload
 from .udp_datagrams import UdpDatagramSocket
 
-_UNCONNECTED, _HOSTLOOKUP, _CONNECTING, _CONNECTED = range(4)  # SocketState values used here
+_UNCONNECTED, _HOSTLOOKUP, _CONNECTING, _CONNECTED, _BOUND = range(5)  # SocketState values
 _AF_INET, _AF_INET6 = socket.AF_INET, socket.AF_INET6
 _UNBUFFERED = int(QIODevice.OpenModeFlag.Unbuffered)
 
@@ -125,3 +126,26 @@ class UdpConnectedSocket(UdpDatagramSocket):
             return b""
         data: bytes = item[0]
         return data if len(data) <= maxlen else data[:maxlen]
+
+    # -- waiting (bound or connected) ------------------------------------------------------------
+    def waitForReadyRead(self, msecs: int = 30000) -> bool:  # noqa: N802
+        """Block until a datagram is there (readyRead emitted) or ``msecs`` pass."""
+        st = self._state
+        if st == _UNCONNECTED:
+            return False
+        deadline = _Deadline(int(msecs))
+        if st in (_HOSTLOOKUP, _CONNECTING) and not self.waitForConnected(int(msecs)):
+            return False
+        while True:
+            eng = self._engine
+            if eng is None or self._state not in (_CONNECTED, _BOUND):
+                return False
+            if self._dq or not self._armed:
+                return True  # a datagram already waits (Qt: its readyRead was emitted)
+            readable, _ = eng.wait(True, False, deadline.left())
+            if not readable:
+                return self._wait_timed_out()
+            if self._read_ready():
+                return True
+            if deadline.expired():
+                return self._wait_timed_out()

@@ -42,7 +42,6 @@ from .hostaddress import QHostAddress, _as_address
 from .iodevice import QIODevice
 from .networkdatagram import QNetworkDatagram
 from .qobject import QObject
-from .socket_waits import _Deadline
 from .socketerrors import NetworkLayerProtocol, SocketOption, SocketType
 from .udp_conversions import (
     _CACHE_LIMIT,
@@ -592,26 +591,3 @@ class UdpDatagramSocket(QAbstractSocket):
         if int(option) == _LOOPBACK_OPTION:
             value = 1 if int(value) else 0  # Linux rejects 2 for IPv6; Qt reads back 1
         super().setSocketOption(option, value)
-
-    # -- waiting ---------------------------------------------------------------------------------
-    def waitForReadyRead(self, msecs: int = 30000) -> bool:  # noqa: N802
-        """Block until a datagram is there (readyRead emitted) or ``msecs`` pass."""
-        st = self._state
-        if st == _UNCONNECTED:
-            return False
-        deadline = _Deadline(int(msecs))
-        if st in (_HOSTLOOKUP, _CONNECTING) and not self.waitForConnected(int(msecs)):
-            return False
-        while True:
-            eng = self._engine
-            if eng is None or self._state not in (_CONNECTED, _BOUND):
-                return False
-            if self._dq or not self._armed:
-                return True  # a datagram already waits (Qt: its readyRead was emitted)
-            readable, _ = eng.wait(True, False, deadline.left())
-            if not readable:
-                return self._wait_timed_out()
-            if self._read_ready():
-                return True
-            if deadline.expired():
-                return self._wait_timed_out()

@@ -78,27 +78,27 @@ class _FrameSignal(Signal[Any]):
 class QWebSocket(WebSocketIOMixin, WebSocketClientMixin, WebSocketAsyncMixin, QObject):
     """A WebSocket connection (see the module docstring)."""
 
-    aboutToClose: Signal[None] = Signal()
-    connected: Signal[None] = Signal()
-    disconnected: Signal[None] = Signal()
-    stateChanged: Signal[None] = Signal(SocketState)
-    proxyAuthenticationRequired: Signal[None] = Signal(object, object)  # never emitted: no proxies
-    authenticationRequired: Signal[None] = Signal(object)  # never emitted: no HTTP authentication
-    readChannelFinished: Signal[None] = Signal()
+    aboutToClose = Signal()
+    connected = Signal()
+    disconnected = Signal()
+    stateChanged = Signal(SocketState)
+    proxyAuthenticationRequired = Signal(object, object)  # never emitted: no proxies
+    authenticationRequired = Signal(object)  # never emitted: no HTTP authentication
+    readChannelFinished = Signal()
     textFrameReceived: _FrameSignal = _FrameSignal(str, bool)
     binaryFrameReceived: _FrameSignal = _FrameSignal(QByteArray, bool)
-    textMessageReceived: Signal[None] = Signal(str)
-    binaryMessageReceived: Signal[None] = Signal(QByteArray)
-    errorOccurred: Signal[None] = Signal(SocketError)
-    pong: Signal[None] = Signal(int, QByteArray)
-    bytesWritten: Signal[None] = Signal(int)
+    textMessageReceived = Signal(str)
+    binaryMessageReceived = Signal(QByteArray)
+    errorOccurred = Signal(SocketError)
+    pong = Signal(int, QByteArray)
+    bytesWritten = Signal(int)
     # TLS signals (emitted by wss connections once TLS is wired in)
-    peerVerifyError: Signal[None] = Signal(object)
-    sslErrors: Signal[None] = Signal(list)
-    preSharedKeyAuthenticationRequired: Signal[None] = Signal(object)
-    alertSent: Signal[None] = Signal(object, object, str)
-    alertReceived: Signal[None] = Signal(object, object, str)
-    handshakeInterruptedOnError: Signal[None] = Signal(object)
+    peerVerifyError = Signal(object)
+    sslErrors = Signal(list)
+    preSharedKeyAuthenticationRequired = Signal(object)
+    alertSent = Signal(object, object, str)
+    alertReceived = Signal(object, object, str)
+    handshakeInterruptedOnError = Signal(object)
 
     # Class-level defaults: see WebSocketState; the handshake's results and settings:
     _origin = ""

@@ -118,17 +118,17 @@ class QWebSocketServer(QObject):
         SecureMode: ClassVar[QWebSocketServer.SslMode]
         NonSecureMode: ClassVar[QWebSocketServer.SslMode]
 
-    acceptError: Signal[None] = Signal(SocketError)
-    serverError: Signal[None] = Signal(CloseCode)
-    originAuthenticationRequired: Signal[None] = Signal(object)
-    newConnection: Signal[None] = Signal()
-    closed: Signal[None] = Signal()
-    peerVerifyError: Signal[None] = Signal(object)
-    sslErrors: Signal[None] = Signal(list)
-    preSharedKeyAuthenticationRequired: Signal[None] = Signal(object)
-    alertSent: Signal[None] = Signal(object, object, str)
-    alertReceived: Signal[None] = Signal(object, object, str)
-    handshakeInterruptedOnError: Signal[None] = Signal(object)
+    acceptError = Signal(SocketError)
+    serverError = Signal(CloseCode)
+    originAuthenticationRequired = Signal(QWebSocketCorsAuthenticator)
+    newConnection = Signal()
+    closed = Signal()
+    peerVerifyError = Signal(object)
+    sslErrors = Signal(list)
+    preSharedKeyAuthenticationRequired = Signal(object)
+    alertSent = Signal(object, object, str)
+    alertReceived = Signal(object, object, str)
+    handshakeInterruptedOnError = Signal(object)
 
     def __init__(self, serverName: str = "", secureMode: int = 1,  # noqa: N803 - NonSecureMode
                  parent: QObject | None = None, **kwargs: Any) -> None:
