@@ -20,9 +20,10 @@ import re
 from html import escape as html_escape
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mkdocs.structure.files import File, Files
+if TYPE_CHECKING:  # imported where used: the tests load this module without mkdocs
+    from mkdocs.structure.files import Files
 
 # Empty: every page the nav names exists (conformance.md and reliability.md landed).
 PENDING_PAGES: dict[str, str] = {}
@@ -31,6 +32,8 @@ log = logging.getLogger("mkdocs.hooks.qtnet")
 
 
 def on_files(files: Files, config: Any) -> Files:
+    from mkdocs.structure.files import File
+
     for src_uri, title in PENDING_PAGES.items():
         if files.get_file_from_path(src_uri) is None:
             log.info("qtnet docs: %s does not exist yet; using a stand-in page", src_uri)
