@@ -19,7 +19,6 @@ Run: ``python fuzz/fuzz_datastream.py fuzz/corpus/datastream -max_total_time=600
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import sys
@@ -28,15 +27,10 @@ from collections.abc import Callable
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fuzzbytes import FuzzBytes  # noqa: E402
+from fuzzbytes import FuzzBytes, instrumented, run_fuzzer  # noqa: E402
 
 # Coverage instrumentation only for qtnet, and only when fuzzing (not under pytest).
-_instrument = contextlib.nullcontext()
-if __name__ == "__main__":
-    import atheris
-
-    _instrument = atheris.instrument_imports(include=["qtnet"])
-with _instrument:
+with instrumented(__name__ == "__main__"):
     from qtnet.codecs.datastream import MetaType, Reader, Status, Variant, Writer  # noqa: E402
     from qtnet.codecs.datastream_types import V_QT_3_3  # noqa: E402
 
@@ -166,12 +160,5 @@ def check(data: bytes) -> None:
             assert committed == (status == Status.Ok)
 
 
-def main() -> None:
-    import atheris
-
-    atheris.Setup(sys.argv, check)
-    atheris.Fuzz()
-
-
 if __name__ == "__main__":
-    main()
+    run_fuzzer(check)

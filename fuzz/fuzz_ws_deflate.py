@@ -19,7 +19,6 @@ Run: ``python fuzz/fuzz_ws_deflate.py fuzz/corpus/ws_deflate -max_total_time=600
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import zlib
@@ -27,15 +26,10 @@ import zlib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fuzzbytes import FuzzBytes  # noqa: E402
+from fuzzbytes import FuzzBytes, instrumented, run_fuzzer  # noqa: E402
 
 # Coverage instrumentation only for qtnet, and only when fuzzing (not under pytest).
-_instrument = contextlib.nullcontext()
-if __name__ == "__main__":
-    import atheris
-
-    _instrument = atheris.instrument_imports(include=["qtnet"])
-with _instrument:
+with instrumented(__name__ == "__main__"):
     from qtnet.codecs.ws_deflate import (  # noqa: E402
         DeflateConfig,
         DeflateNegotiationError,
@@ -143,12 +137,5 @@ def check(data: bytes) -> None:
         raise AssertionError(f"raw zlib.error escaped: {exc}") from exc
 
 
-def main() -> None:
-    import atheris
-
-    atheris.Setup(sys.argv, check)
-    atheris.Fuzz()
-
-
 if __name__ == "__main__":
-    main()
+    run_fuzzer(check)

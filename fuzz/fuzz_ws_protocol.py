@@ -28,22 +28,16 @@ Run: ``python fuzz/fuzz_ws_protocol.py fuzz/corpus/ws_protocol -max_total_time=6
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fuzzbytes import FuzzBytes  # noqa: E402
+from fuzzbytes import FuzzBytes, instrumented, run_fuzzer  # noqa: E402
 
 # Coverage instrumentation only for qtnet, and only when fuzzing (not under pytest).
-_instrument = contextlib.nullcontext()
-if __name__ == "__main__":
-    import atheris
-
-    _instrument = atheris.instrument_imports(include=["qtnet"])
-with _instrument:
+with instrumented(__name__ == "__main__"):
     from qtnet.codecs.ws_deflate import DeflateParams  # noqa: E402
     from qtnet.codecs.ws_events import (  # noqa: E402
         BinaryFrame,
@@ -220,12 +214,5 @@ def check(data: bytes) -> None:
         assert len(tail) == 1 and isinstance(tail[0], ConnectionLost)
 
 
-def main() -> None:
-    import atheris
-
-    atheris.Setup(sys.argv, check)
-    atheris.Fuzz()
-
-
 if __name__ == "__main__":
-    main()
+    run_fuzzer(check)

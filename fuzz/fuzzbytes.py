@@ -7,6 +7,11 @@ crash found by atheris replays under plain pytest from the corpus file.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
 
 class FuzzBytes:
     """Takes small control values from the front of ``data``; ``rest()`` is the payload."""
@@ -57,3 +62,21 @@ class FuzzBytes:
         if pos < len(payload):
             out.append(payload[pos:])
         return out
+
+
+def instrumented(fuzzing: bool) -> contextlib.AbstractContextManager[Any]:
+    """Wrap a target's qtnet imports: atheris coverage instrumentation for
+    qtnet when ``fuzzing`` (the target runs as a script), nothing under pytest."""
+    if not fuzzing:
+        return contextlib.nullcontext()
+    import atheris
+
+    return atheris.instrument_imports(include=["qtnet"])  # type: ignore[no-any-return]
+
+
+def run_fuzzer(check: Callable[[bytes], None]) -> None:
+    """A target's ``__main__``: hand ``check`` to atheris with the command line's options."""
+    import atheris
+
+    atheris.Setup(sys.argv, check)
+    atheris.Fuzz()

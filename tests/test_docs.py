@@ -263,9 +263,10 @@ def test_link_checker_reports_missing_pages_and_anchors(tmp_path: Path) -> None:
 
 
 # -- what the pages show of the command line --------------------------------
-def _doctor() -> dict[str, str]:
+def _qtnet(*args: str) -> subprocess.CompletedProcess[str]:
+    """``qtnet ARGS`` in a fresh interpreter; it must succeed."""
     proc = subprocess.run(
-        [sys.executable, "-m", "qtnet.cli.main", "doctor"],
+        [sys.executable, "-m", "qtnet.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -273,6 +274,11 @@ def _doctor() -> dict[str, str]:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def _doctor() -> dict[str, str]:
+    proc = _qtnet("doctor")
     return dict(line.split(": ", 1) for line in proc.stdout.splitlines())
 
 
@@ -308,15 +314,7 @@ def test_doctor_reports_the_multicast_routes_the_kernel_has() -> None:
 def test_help_lists_every_command_with_one_line() -> None:
     from qtnet.cli.main import COMMANDS
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "qtnet.cli.main", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=_env(),
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
+    proc = _qtnet("--help")
     for cmd in COMMANDS:
         assert re.search(rf"^  {re.escape(cmd.name)} +\S", proc.stdout, re.MULTILINE), cmd.name
         assert "\n" not in cmd.help and cmd.help

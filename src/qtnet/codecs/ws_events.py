@@ -1,10 +1,29 @@
-"""Events a :class:`~qtnet.codecs.ws_protocol.WebSocketConnection` reports.
+"""What a :class:`~qtnet.codecs.ws_protocol.WebSocketConnection` reports: its
+events, its states, the error of a send it refuses, and Qt's default limits.
 
-Plain slotted classes (not dataclasses): they are created on the hot path, and
-a two-line ``__init__`` is the cheapest Python-level constructor.
+Events are plain slotted classes (not dataclasses): they are created on the hot
+path, and a two-line ``__init__`` is the cheapest Python-level constructor.
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+#: Qt's ``QWebSocket::maxIncomingFrameSize()`` / ``maxIncomingMessageSize()``
+#: (INT_MAX - 1), also the defaults of the ``maxAllowedIncoming*`` setters.
+QT_MAX_INCOMING_SIZE = 2_147_483_646
+#: Qt's default ``outgoingFrameSize()``: 512 KiB.
+QT_OUTGOING_FRAME_SIZE = 524_288
+
+
+class State(IntEnum):
+    OPEN = 1
+    CLOSING = 2
+    CLOSED = 3
+
+
+class InvalidState(Exception):
+    """A send after this side's close frame was queued or the peer's EOF."""
 
 
 def _short(value: str | bytes) -> str:

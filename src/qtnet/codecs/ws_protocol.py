@@ -42,19 +42,22 @@ frames (inflated, when compressed) arrive.
 from __future__ import annotations
 
 import codecs
-from enum import IntEnum
 from typing import Literal
 
 from .ws_deflate import DeflateParams, PerMessageDeflate
 from .ws_events import (
+    QT_MAX_INCOMING_SIZE,
+    QT_OUTGOING_FRAME_SIZE,
     BinaryFrame,
     BinaryMessage,
     CloseReceived,
     ConnectionLost,
     Event,
+    InvalidState,
     Ping,
     Pong,
     ProtocolError,
+    State,
     TextFrame,
     TextMessage,
 )
@@ -84,24 +87,9 @@ from .ws_frames import (
     parse_header,
 )
 
-#: Qt's ``QWebSocket::maxIncomingFrameSize()`` / ``maxIncomingMessageSize()``
-#: (INT_MAX - 1), also the defaults of the ``maxAllowedIncoming*`` setters.
-QT_MAX_INCOMING_SIZE = 2_147_483_646
-#: Qt's default ``outgoingFrameSize()``: 512 KiB.
-QT_OUTGOING_FRAME_SIZE = 524_288
 #: Payloads at least this large are queued as their own buffer (no copy into
 #: the header's bytes object); smaller ones are concatenated with the header.
 _SEPARATE_BUFFER_MIN = 4096
-
-
-class State(IntEnum):
-    OPEN = 1
-    CLOSING = 2
-    CLOSED = 3
-
-
-class InvalidState(Exception):
-    """A send after this side's close frame was queued or the peer's EOF."""
 
 
 # Headers of small unmasked frames, precomputed for the server's send path.
