@@ -67,6 +67,25 @@ def proc_stats() -> tuple[int, int]:
 
 
 # -- the qtnet server process ---------------------------------------------------------
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+        "uordblks", "fordblks", "keepcost")]
+
+
+def heap_stats() -> dict[str, int]:
+    """glibc's own account of the C heap (KiB): what is in use vs held free.
+
+    Separates memory still allocated (a leak, or caches) from free memory the
+    allocator cannot give back because live blocks sit between it (fragmentation).
+    """
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = _MallInfo2
+    info = libc.mallinfo2()
+    return {"heap_in_use_kb": (info.uordblks + info.hblkhd) // 1024,
+            "heap_free_kb": info.fordblks // 1024}
+
+
 def serve(max_seconds: float) -> None:
     sys.path.insert(0, os.path.join(ROOT, "src"))
     from qtnet import QCoreApplication, QHostAddress, QTcpServer, QTimer, QWebSocketServer
@@ -85,13 +104,18 @@ def serve(max_seconds: float) -> None:
     live_ws: set[Any] = set()
     totals = {"tcp_accepted": 0, "ws_accepted": 0}
 
+    def forget(live: set[Any], s: Any) -> None:
+        live.discard(s)
+        if not live:
+            live.clear()  # a set keeps the table it grew to until cleared
+
     def take_tcp() -> None:
         while tcp.hasPendingConnections():
             s = tcp.nextPendingConnection()
             live_tcp.add(s)
             totals["tcp_accepted"] += 1
             s.readyRead.connect(lambda s=s: s.write(s.readAll()))
-            s.disconnected.connect(lambda s=s: (live_tcp.discard(s), s.deleteLater()))
+            s.disconnected.connect(lambda s=s: (forget(live_tcp, s), s.deleteLater()))
 
     def take_ws() -> None:
         while ws.hasPendingConnections():
@@ -99,7 +123,7 @@ def serve(max_seconds: float) -> None:
             live_ws.add(s)
             totals["ws_accepted"] += 1
             s.textMessageReceived.connect(s.sendTextMessage)
-            s.disconnected.connect(lambda s=s: (live_ws.discard(s), s.deleteLater()))
+            s.disconnected.connect(lambda s=s: (forget(live_ws, s), s.deleteLater()))
 
     tcp.newConnection.connect(take_tcp)
     ws.newConnection.connect(take_ws)
@@ -116,7 +140,7 @@ def serve(max_seconds: float) -> None:
             gc.collect()
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         fds, rss = proc_stats()
-        extra = {"gc_objects": len(gc.get_objects())} if trimmed else {}
+        extra = {"gc_objects": len(gc.get_objects()), **heap_stats()} if trimmed else {}
         print(json.dumps({"fds": fds, "rss_kb": rss, "tcp": len(live_tcp), "ws": len(live_ws),
                           "trimmed": trimmed, **extra, **totals}), flush=True)
 
@@ -306,7 +330,8 @@ class Server:
         """Stats after the server ran gc.collect() and malloc_trim(0) (SIGUSR1)."""
         self.proc.send_signal(signal.SIGUSR1)
         s = self.wait(lambda s: s.get("trimmed", False), 10)
-        return {k: v for k, v in s.items() if k in ("fds", "rss_kb", "gc_objects")}
+        keep = ("fds", "rss_kb", "gc_objects", "heap_in_use_kb", "heap_free_kb")
+        return {k: v for k, v in s.items() if k in keep}
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -41,7 +41,6 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from email.utils import formatdate
 
 from .ws_deflate import (
     DeflateConfig,
@@ -59,6 +58,7 @@ from .ws_http import (
     HeadReader,
     format_host,
     has_token,
+    http_date,
     parse_extensions,
     parse_fields,
     parse_host,
@@ -270,7 +270,7 @@ def build_accept_response(
         "Access-Control-Allow-Methods: GET",
         "Access-Control-Allow-Headers: content-type",
         f"Access-Control-Allow-Origin: {request.origin or '*'}",
-        f"Date: {date if date is not None else formatdate(usegmt=True)}",
+        f"Date: {date if date is not None else http_date()}",
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 

@@ -136,6 +136,8 @@ class QObject:
             kids = old._children
             if kids is not None:
                 kids.pop(id(self), None)
+                if not kids:  # frees the table a server's 10,000 sockets grew
+                    old._children = None
         self._parent = parent
         if parent is not None:
             kids = parent._children
