@@ -28,7 +28,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -231,10 +231,16 @@ def _ensure_iproute2() -> None:
         pytest.fail("iproute2 was installed but `ip` is still not on PATH")
 
 
-@pytest.fixture(scope="module")
-def net() -> Iterator[Network]:
+NetworkT = TypeVar("NetworkT", bound=Network)
+
+
+def built(network: NetworkT) -> Iterator[NetworkT]:
+    """Body of a module fixture: create ``network``, yield it, remove it after.
+
+    Fails (never skips) with the reason when it cannot be created, and checks
+    that no namespace of it is left behind.
+    """
     _ensure_iproute2()
-    network = Network()
     try:
         network.create()
     except Exception as e:  # not root, no netns/veth/bridge support, ...: fail with the reason
@@ -248,6 +254,11 @@ def net() -> Iterator[Network]:
             ["ip", "netns", "list"], capture_output=True, text=True, check=False
         ).stdout
         assert network.prefix not in leftover
+
+
+@pytest.fixture(scope="module")
+def net() -> Iterator[Network]:
+    yield from built(Network())
 
 
 def finish(proc: subprocess.Popen[str]) -> tuple[int, list[dict[str, Any]], str]:

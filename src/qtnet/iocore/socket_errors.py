@@ -13,6 +13,7 @@ where Qt's choice is a known bug (see ``accept_error``).
 from __future__ import annotations
 
 import errno
+import os
 
 # -- QAbstractSocket::SocketError values -------------------------------------
 UNKNOWN = -1
@@ -148,8 +149,38 @@ def accept_error(err: int) -> EngineError:
     return EngineError(UNKNOWN, T_UNKNOWN, err)
 
 
+# The errnos Qt words itself when it turns an errno into text (qt_error_string);
+# every other errno reads as the C library's strerror() text.
+_QT_ERRNO_TEXTS = {
+    errno.EACCES: "Permission denied",
+    errno.EMFILE: "Too many open files",
+    errno.ENOENT: "No such file or directory",
+    errno.ENOSPC: "No space left on device",
+}
+
+
+def system_error_text(err: int) -> str:
+    """The text Qt gives an errno it has no socket-specific message for."""
+    if not err:
+        return T_UNKNOWN  # Qt's text is empty, which errorString() shows as this
+    text = _QT_ERRNO_TEXTS.get(err)
+    return text if text is not None else os.strerror(err)
+
+
 def read_error(err: int) -> EngineError:
-    return EngineError(NETWORK, T_READ, err)
+    """recv() failed with something other than EAGAIN/EINTR/ECONNRESET.
+
+    ETIMEDOUT is what a half-open connection ends with: keepalive probes (or
+    retransmissions) went unanswered and the kernel gave up.  Real Qt 6.12
+    reports it as SocketTimeoutError, "Connection timed out" (observed with
+    PySide6 over two network namespaces: tests/test_keepalive_halfopen.py), not
+    as the NetworkError its older engines gave every read error.  Any other
+    errno is a NetworkError with the errno's system text, as Qt's engine words
+    a read error it has no text of its own for.
+    """
+    if err == errno.ETIMEDOUT:
+        return EngineError(SOCKET_TIMEOUT, T_CONNECTION_TIMEOUT, err)
+    return EngineError(NETWORK, system_error_text(err), err)
 
 
 def write_error(err: int) -> EngineError:
